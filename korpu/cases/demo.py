@@ -1,0 +1,63 @@
+"""Demo cases: a synthetic caseload plus a few story cases made through the real actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from korpu.accounts.models import Organisation, User
+from korpu.cases import actions, choices, synthetic
+from korpu.core.access import SYSTEM
+from korpu.shelters import actions as shelter_actions
+from korpu.shelters.models import BedCategory
+
+
+def load(*, persons: int = 120, progress: Any = None) -> None:
+    police = Organisation.objects.get(org_type=Organisation.Type.LAW_ENFORCEMENT)
+    ngo1 = Organisation.objects.get(short_name="Ümid Körpüsü")
+    ngo2 = Organisation.objects.get(short_name="Həyat İşığı")
+    shelter_actions.facility_create(by=SYSTEM, operator=ngo1, name="Ümid Evi", region="Bakı",
+                                    address="Bakı, Nəsimi r., (məxfi ünvan)",
+                                    capacities={BedCategory.WOMEN: 12, BedCategory.MOTHER_WITH_CHILDREN: 4,
+                                                BedCategory.CHILDREN: 6})
+    shelter_actions.facility_create(by=SYSTEM, operator=ngo2, name="Həyat Reabilitasiya Evi", region="Gəncə-Daşkəsən",
+                                    address="Gəncə, (məxfi ünvan)",
+                                    capacities={BedCategory.WOMEN: 8, BedCategory.MEN: 5})
+    synthetic.generate(persons=persons, years=5, progress=progress)
+    outreach = User.objects.get(username="qht1")
+    investigator = User.objects.get(username="polis")
+    today = timezone.localdate()
+    # A presumed victim found by NGO outreach, referred to the police two days ago: overdue decision.
+    story = actions.case_register(
+        by=outreach,
+        person={"given_name": "Gülnarə", "family_name": "Əhmədova", "gender": choices.Gender.FEMININE,
+                "age_at_identification": 24, "citizenships": ["AZ"], "phone": "+994501112233"},
+        case={"identification_channel": choices.IdentificationChannel.NGO_OUTREACH,
+              "identified_on": today - dt.timedelta(days=2), "country_of_origin": "AZ",
+              "exploitation_countries": ["TR"]},
+        exploitation=[choices.Exploitation.SEXUAL],
+        consent={"data_processing": True, "share_law_enforcement": True, "share_ngo": True,
+                 "contact_by_law_enforcement": True},
+    )
+    referral = actions.referral_create(by=outreach, case=story, to_organisation=police,
+                                       reason=choices.ReferralReason.IDENTIFICATION, services=["legal"],
+                                       urgency="urgent", details="Hotline call, met at the bus station.")
+    type(referral).objects.filter(pk=referral.pk).update(created_at=timezone.now() - dt.timedelta(hours=40))
+    # A recognised victim referred to a shelter and waiting for acceptance.
+    second = actions.case_register(
+        by=investigator,
+        person={"given_name": "Şəhla", "family_name": "İsmayılzadə", "gender": choices.Gender.FEMININE,
+                "age_at_identification": 31, "citizenships": ["AZ"]},
+        case={"identification_channel": choices.IdentificationChannel.POLICE_OPERATION,
+              "identified_on": today - dt.timedelta(days=1), "country_of_origin": "AZ",
+              "exploitation_countries": ["AE"]},
+        exploitation=[choices.Exploitation.FORCED_LABOUR],
+        consent={"data_processing": True, "share_law_enforcement": True, "share_ngo": True},
+    )
+    actions.status_decision_record(by=investigator, case=second, decision="recognised", decided_on=today,
+                                   basis="Göstəricilər siyahısına uyğun olaraq təsdiqləndi.")
+    actions.referral_create(by=investigator, case=second, to_organisation=ngo1,
+                            reason=choices.ReferralReason.ADDITIONAL_SERVICES,
+                            services=["accommodation", "psychological", "medical"], urgency="urgent")

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from korpu.cases import views, views_export
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/", views.case_list_view, name="list"),
+    path("cases/new/", views.case_create_view, name="create"),
+    path("cases/export/htcds.xlsx", views_export.export_htcds_view, name="export_htcds"),
+    path("cases/import/", views_export.import_htcds_view, name="import_htcds"),
+    path("cases/<int:case_id>/", views.case_detail_view, name="detail"),
+    path("cases/<int:case_id>/edit/", views.case_edit_view, name="edit"),
+    path("cases/<int:case_id>/decision/", views.decision_view, name="decision"),
+    path("cases/<int:case_id>/consent/", views.consent_view, name="consent"),
+    path("cases/<int:case_id>/consent/withdraw/", views.consent_withdraw_view, name="consent_withdraw"),
+    path("cases/<int:case_id>/refer/", views.refer_view, name="refer"),
+    path("cases/<int:case_id>/services/", views.service_view, name="service"),
+    path("cases/<int:case_id>/services/<int:service_id>/deliver/", views.service_deliver_view, name="service_deliver"),
+    path("cases/<int:case_id>/follow-ups/", views.follow_up_view, name="follow_up"),
+    path("cases/<int:case_id>/follow-ups/<int:follow_up_id>/done/", views.follow_up_done_view, name="follow_up_done"),
+    path("cases/<int:case_id>/assessments/", views.assessment_view, name="assessment"),
+    path("cases/<int:case_id>/notes/", views.note_view, name="note"),
+    path("cases/<int:case_id>/attachments/", views.attachment_view, name="attachment"),
+    path("cases/<int:case_id>/attachments/<int:attachment_id>/", views.attachment_download_view,
+         name="attachment_download"),
+    path("cases/<int:case_id>/close/", views.close_view, name="close"),
+    path("cases/<int:case_id>/grants/", views.grant_view, name="grant"),
+    path("referrals/inbox/", views.referral_list_view, {"box": "inbox"}, name="referral_inbox"),
+    path("referrals/outbox/", views.referral_list_view, {"box": "outbox"}, name="referral_outbox"),
+    path("referrals/<int:referral_id>/", views.referral_detail_view, name="referral_detail"),
+    path("tasks/", views.tasks_view, name="tasks"),
+]

@@ -1,0 +1,115 @@
+"""Request-wide concerns: security headers, idle timeout, mandatory two-factor, audit context."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from korpu.core import access, audit, crypto
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address; X-Forwarded-For is trusted only behind a configured proxy."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            # Pages with personal data must not linger in shared browser caches.
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session idle for longer than KORPU_SESSION_IDLE_MINUTES."""
+
+    SESSION_KEY = "korpu_last_seen"
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.SESSION_KEY)
+            if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_MINUTES * 60:
+                from korpu.accounts.actions import logout_recorded
+
+                token = audit.set_context(audit.RequestContext(actor=user, ip_address=client_ip(request)))
+                try:
+                    logout_recorded(user=user, reason="idle")
+                finally:
+                    audit.reset_context(token)
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                messages.info(request, _("You were logged out after a period of inactivity."))
+                return HttpResponseRedirect(reverse("accounts:login") + "?next=" + request.path)
+            request.session[self.SESSION_KEY] = now
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """No page past login without a verified TOTP device (django-otp's ``is_verified``)."""
+
+    OPEN_PREFIXES = ("/static/", "/i18n/", "/account/login/", "/account/logout/", "/account/two-factor/",
+                     "/account/password-reset/", "/account/reset/", "/account/language/", "/api/", "/public/",
+                     "/healthz")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and access.requires_two_factor(user)
+            and not access.is_verified(user)
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            return HttpResponseRedirect(reverse("accounts:two_factor") + "?next=" + request.get_full_path())
+        return self.get_response(request)
+
+
+class RequestContextMiddleware:
+    """Hand the acting user and address to the audit layer; apply the user's language; drop key cache."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        token = audit.set_context(
+            audit.RequestContext(actor=user if user is not None and user.is_authenticated else None,
+                                 ip_address=client_ip(request))
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            audit.reset_context(token)
+            crypto.clear_key_cache()
+

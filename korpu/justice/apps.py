@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JusticeConfig(AppConfig):
+    name = "korpu.justice"
+    label = "justice"

@@ -1,0 +1,119 @@
+"""The plan status report as PDF, typeset by Typst (the ``typst`` package; nothing is downloaded).
+
+The template ``templates_typst/plan_status.typ`` reads ``data.json``, which this module writes into
+a temporary directory beside a copy of the template: every text in it, the labels included, is
+already in the chosen language (``translation.override`` + ``localized``). Typst inserts strings as
+text, never as markup, so nothing a user typed can change the layout.
+
+Fonts: only Typst's embedded fonts are used (system fonts are ignored, so the PDF looks the same on
+every machine). Libertinus Serif covers Azerbaijani Latin (ə ğ ı İ ö ü ç ş) and Cyrillic. A font
+shipped in ``korpu/plan/fonts/`` (if that folder exists) is offered to Typst as well.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typst
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from korpu.core.i18n import localized
+from korpu.plan import queries
+from korpu.plan.models import ImplementationStatus, Plan
+
+TEMPLATE = Path(__file__).resolve().parent / "templates_typst" / "plan_status.typ"
+FONTS = Path(__file__).resolve().parent / "fonts"
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "report": _("Implementation status of the action plan"),
+        "period": _("Period"),
+        "adopting_act": _("Adopting act"),
+        "generated": _("Generated on"),
+        "summary": _("Measures by status"),
+        "status": _("Status"),
+        "measures": _("Measures"),
+        "share": _("Share"),
+        "total": _("Total"),
+        "sections": _("Sections"),
+        "section": _("Section"),
+        "progress": _("Completed"),
+        "number": "№",
+        "measure": _("Measure"),
+        "bodies": _("Executing bodies"),
+        "no_measures": _("No measures yet."),
+        # Typst fills in {page} and {pages}.
+        "page_of": _("Page %(page)s of %(pages)s") % {"page": "{page}", "pages": "{pages}"},
+    }
+
+
+def plan_status_data(plan: Plan, language: str) -> dict[str, Any]:
+    """Everything the template shows, in ``language``."""
+    with translation.override(language):
+        today = timezone.localdate()
+        tree = queries.plan_tree(plan, today=today)
+        statuses = [code for code, _label in ImplementationStatus.choices]
+        labels = {code: str(ImplementationStatus(code).label) for code in statuses}
+        totals: Counter[str] = Counter()
+        sections = []
+        for row in tree:
+            counts = row.counts
+            totals.update(counts)
+            sections.append({
+                "number": row.section.number,
+                "title": localized(row.section, "title", language),
+                "progress": row.progress,
+                "progress_text": _("%(p)s%% of %(n)s measures completed") % {"p": row.progress,
+                                                                            "n": len(row.measures)},
+                "counts": [{"code": s, "label": labels[s], "count": counts[s]} for s in statuses if counts.get(s)],
+                "measures": [{
+                    "number": item.measure.number,
+                    "text": localized(item.measure, "text", language),
+                    "bodies": "; ".join(b.short_name or b.name for b in item.measure.executing_bodies.all()),
+                    "period": f"{item.measure.start_year}–{item.measure.end_year}",
+                    "status": item.status,
+                    "status_label": labels[item.status],
+                } for item in row.measures],
+            })
+        total = sum(totals.values())
+        title = localized(plan, "title", language)
+        act = plan.adopting_act
+        if act and plan.adopted_on:
+            act = f"{act}, {formats.date_format(plan.adopted_on, 'DATE_FORMAT')}"
+        return {
+            "lang": language,
+            "title": title,
+            "period": f"{plan.start_year}–{plan.end_year}",
+            "act": act,
+            "generated": formats.date_format(today, "DATE_FORMAT"),
+            "footer": f"Körpü · {title}" if len(title) <= 90 else f"Körpü · {title[:87]}…",
+            "labels": _labels(),
+            "summary": [{"code": s, "label": labels[s], "count": totals[s],
+                         "share": round(100 * totals[s] / total) if total else 0} for s in statuses],
+            "total": total,
+            "sections": sections,
+        }
+
+
+def plan_status_pdf(plan: Plan, language: str) -> bytes:
+    """The plan status report as PDF bytes, in ``language`` (az, ru or en)."""
+    data = plan_status_data(plan, language)
+    font_paths = [str(FONTS)] if FONTS.is_dir() else []
+    with tempfile.TemporaryDirectory(prefix="korpu-typst-") as tmp:
+        folder = Path(tmp)
+        shutil.copyfile(TEMPLATE, folder / TEMPLATE.name)
+        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        options: dict[str, Any] = {"root": str(folder), "font_paths": font_paths}
+        if "ignore_system_fonts" in (getattr(typst.compile, "__text_signature__", None) or ""):
+            options["ignore_system_fonts"] = True  # typst-py 0.11 has no such option; its fonts are the same
+        pdf = typst.compile(str(folder / TEMPLATE.name), **options)
+    if not isinstance(pdf, bytes):
+        raise TypeError("typst returned pages, not one PDF")
+    return pdf

@@ -1,0 +1,196 @@
+"""Action plan pages: tree, measure, my reports, report workflow, reporting rate, recommendations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from korpu.accounts.models import Organisation
+from korpu.core import access
+from korpu.plan import actions, forms, queries
+from korpu.plan.models import Measure, ProgressReport, ReportingPeriod
+
+
+@login_required
+def plan_list_view(request: HttpRequest) -> HttpResponse:
+    plans = list(queries.plans_visible_to(request.user))
+    if len(plans) == 1:
+        return redirect("plan:detail", plan_id=plans[0].pk)
+    return render(request, "plan/plan_list.html", {"plans": plans})
+
+
+@login_required
+def plan_detail_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = queries.plan_for(request.user, plan_id)
+    tree = queries.plan_tree(plan)
+    return render(request, "plan/plan_detail.html", {
+        "plan": plan, "tree": tree, "can_manage": access.can_manage_plan(request.user),
+        "my_rows": queries.my_reporting(request.user, plan),
+        "review_queue": queries.review_queue(request.user).filter(measure__section__plan=plan),
+        "periods": plan.periods.order_by("-year"),
+    })
+
+
+@login_required
+def measure_view(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = queries.measure_for(request.user, measure_id)
+    plan = measure.section.plan
+    years = list(range(measure.start_year, min(measure.end_year, timezone.localdate().year) + 1))
+    reports = queries.measure_reports(request.user, measure)
+    return render(request, "plan/measure.html", {
+        "measure": measure, "plan": plan, "reports": reports,
+        "status": queries.measure_status(measure, reports, timezone.localdate()),
+        "indicator_rows": queries.indicator_table(measure, years),
+        "can_manage": access.can_manage_plan(request.user),
+        "my_bodies": actions.reporting_bodies(request.user, measure),
+        "proposals": measure.proposals.select_related("from_organisation", "meeting"),  # type: ignore[attr-defined]
+        "periods": plan.periods.filter(year__gte=measure.start_year, year__lte=measure.end_year).order_by("-year"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit_view(request: HttpRequest, measure_id: int, period_id: int, organisation_id: int) -> HttpResponse:
+    """A focal point writes (or corrects a returned) report, then saves or submits it."""
+    measure = queries.measure_for(request.user, measure_id)
+    period = get_object_or_404(ReportingPeriod, pk=period_id, plan=measure.section.plan)
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    if organisation not in actions.reporting_bodies(request.user, measure):
+        access.require(False, action="progress_report.edit", user=request.user, object_type="plan.Measure",
+                       object_id=str(measure.pk))
+    report = ProgressReport.objects.filter(measure=measure, period=period, organisation=organisation).first()
+    initial: dict[str, object] | None = None
+    if report:
+        initial = {"implementation": report.implementation, "text": report.text}
+        for value in report.indicator_values.all():
+            initial[f"indicator_{value.indicator_id}"] = value.value
+    form = forms.ReportForm(request.POST or None, measure=measure, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = actions.report_save(by=request.user, measure=measure, period=period, organisation=organisation,
+                                         text=form.cleaned_data["text"],
+                                         implementation=form.cleaned_data["implementation"],
+                                         indicator_values=form.indicator_values())
+            if request.POST.get("command") == "submit":
+                actions.report_submit(by=request.user, report=report)
+                messages.success(request, _("The report is submitted to the National Coordinator's office."))
+            else:
+                messages.success(request, _("The draft is saved."))
+            return redirect("plan:report", report_id=report.pk)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+    return render(request, "plan/report_form.html", {"form": form, "measure": measure, "period": period,
+                                                     "organisation": organisation, "report": report},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = queries.report_for(request.user, report_id)
+    form = forms.ReviewForm(request.POST or None)
+    if request.method == "POST":
+        command = request.POST.get("command")
+        try:
+            if command == "submit":
+                actions.report_submit(by=request.user, report=report)
+                messages.success(request, _("The report is submitted to the National Coordinator's office."))
+            elif command in ("return", "accept"):
+                if not form.is_valid():
+                    raise ValidationError(_("Check the comment."))
+                if command == "return":
+                    actions.report_return(by=request.user, report=report, comment=form.cleaned_data["comment"])
+                    messages.success(request, _("The report is returned to the body with your comment."))
+                else:
+                    actions.report_accept(by=request.user, report=report, comment=form.cleaned_data["comment"])
+                    messages.success(request, _("The report is accepted."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("plan:report", report_id=report.pk)
+    return render(request, "plan/report.html", {
+        "report": report, "form": form, "events": report.events.select_related("by"),
+        "values": report.indicator_values.select_related("indicator"),
+        "can_manage": access.can_manage_plan(request.user),
+        "can_edit": report.organisation in actions.reporting_bodies(request.user, report.measure)
+        and report.status in (ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED)
+        and not report.period.locked,
+    })
+
+
+@login_required
+def reporting_rate_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = queries.plan_for(request.user, plan_id)
+    periods = list(plan.periods.order_by("-year"))
+    year = request.GET.get("year", "")
+    period = next((p for p in periods if str(p.year) == year), periods[0] if periods else None)
+    rows = queries.reporting_rate(plan, period) if period else []
+    return render(request, "plan/reporting_rate.html", {
+        "plan": plan, "periods": periods, "period": period, "rows": rows,
+        "can_manage": access.can_manage_plan(request.user)})
+
+
+@login_required
+@require_POST
+def period_lock_view(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    try:
+        actions.period_lock(by=request.user, period=period, locked=request.POST.get("locked") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("plan:reporting_rate", plan_id=period.plan_id)
+
+
+@login_required
+@require_POST
+def measure_publish_view(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = get_object_or_404(Measure, pk=measure_id)
+    try:
+        actions.measure_set_published(by=request.user, measure=measure, published=request.POST.get("published") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("plan:measure", measure_id=measure.pk)
+
+
+# --- recommendations ---------------------------------------------------------------------------
+@login_required
+def recommendation_list_view(request: HttpRequest) -> HttpResponse:
+    form = forms.RecommendationFilterForm(request.GET or None)
+    recommendations = queries.recommendations_visible_to(request.user)
+    matrix = queries.recommendation_matrix(recommendations)
+    if form.is_valid() and form.cleaned_data["source"]:
+        recommendations = recommendations.filter(source=form.cleaned_data["source"])
+    rows = [(r, queries.current_level(r)) for r in recommendations]
+    if form.is_valid() and form.cleaned_data["level"]:
+        rows = [(r, level) for r, level in rows if level == form.cleaned_data["level"]]
+    return render(request, "plan/recommendation_list.html", {"matrix": matrix, "rows": rows, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_view(request: HttpRequest, recommendation_id: int) -> HttpResponse:
+    recommendation = queries.recommendation_for(request.user, recommendation_id)
+    form = forms.AssessmentForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("command") == "publish":
+                actions.recommendation_set_published(by=request.user, recommendation=recommendation,
+                                                     published=request.POST.get("published") == "1")
+            elif form.is_valid():
+                actions.assessment_record(by=request.user, recommendation=recommendation, **form.cleaned_data)
+                messages.success(request, _("The assessment is recorded."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("plan:recommendation", recommendation_id=recommendation.pk)
+    return render(request, "plan/recommendation.html", {
+        "recommendation": recommendation, "history": queries.recommendation_history(recommendation),
+        "level": queries.current_level(recommendation), "form": form,
+        "can_manage": access.can_manage_plan(request.user),
+    })

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from korpu.api import api
+
+admin.site.site_header = "Körpü"
+
+urlpatterns = [
+    path("", include("korpu.home.urls")),
+    path("", include("korpu.core.urls")),
+    path("", include("korpu.accounts.urls")),
+    path("", include("korpu.cases.urls")),
+    path("", include("korpu.shelters.urls")),
+    path("", include("korpu.justice.urls")),
+    path("", include("korpu.plan.urls")),
+    path("", include("korpu.public.urls")),
+    path("", include("korpu.engagement.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
