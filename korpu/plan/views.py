@@ -49,7 +49,7 @@ def measure_view(request: HttpRequest, measure_id: int) -> HttpResponse:
         "indicator_rows": queries.indicator_table(measure, years),
         "can_manage": access.can_manage_plan(request.user),
         "my_bodies": actions.reporting_bodies(request.user, measure),
-        "proposals": measure.proposals.select_related("from_organisation", "meeting"),  # type: ignore[attr-defined]
+        "proposals": measure.proposals.select_related("from_organisation", "meeting"),
         "periods": plan.periods.filter(year__gte=measure.start_year, year__lte=measure.end_year).order_by("-year"),
     })
 
