@@ -8,12 +8,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from korpu.accounts.models import Organisation
 from korpu.cases import actions, queries
 from korpu.cases.models import Referral, Service
 from korpu.core import access
+from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 
 router = Router(tags=["cases"])
 
@@ -190,29 +191,13 @@ class CaseFilterIn(Schema):
 
 
 @router.get("/cases", response=list[CaseSummaryOut], summary="Cases visible to me, filtered")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:
     _victim_role(request, "case.list")
     case_filters = queries.CaseFilters(**filters.dict())
     rows = queries.case_list(request.user, case_filters, summary=True)
     queries.audit_list(request.user, action="case.list", filters=case_filters, count=-1)
-    return _LazySummaries(rows)
-
-
-class _LazySummaries:
-    """Lets the paginator slice the queryset before rows are turned into dicts."""
-
-    def __init__(self, qs: Any) -> None:
-        self.qs = qs
-
-    def __len__(self) -> int:
-        return int(self.qs.count())
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __getitem__(self, item: Any) -> Any:
-        return [_summary(c) for c in self.qs[item]]
+    return MappedRows(rows, _summary)
 
 
 @router.post("/cases", response={201: CaseDetailOut}, summary="Register a (presumed) victim")
@@ -346,17 +331,17 @@ def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
 
 
 @router.get("/referrals/inbox", response=list[ReferralOut], summary="Referrals to my organisations")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def referral_inbox(request: HttpRequest, status: str = "") -> Any:
     _victim_role(request, "referral.list")
-    return [_referral(r) for r in queries.referral_inbox(request.user, status=status)[:1000]]
+    return MappedRows(queries.referral_inbox(request.user, status=status), _referral)
 
 
 @router.get("/referrals/outbox", response=list[ReferralOut], summary="Referrals from my organisations")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def referral_outbox(request: HttpRequest, status: str = "") -> Any:
     _victim_role(request, "referral.list")
-    return [_referral(r) for r in queries.referral_outbox(request.user, status=status)[:1000]]
+    return MappedRows(queries.referral_outbox(request.user, status=status), _referral)
 
 
 class DeclineIn(Schema):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/import/", views_export.import_htcds_view, name="import_htcds"),
     path("cases/<int:case_id>/", views.case_detail_view, name="detail"),
     path("cases/<int:case_id>/edit/", views.case_edit_view, name="edit"),
+    path("cases/<int:case_id>/forms/<slug:name>/", views.case_action_form_view, name="action_form"),
     path("cases/<int:case_id>/decision/", views.decision_view, name="decision"),
     path("cases/<int:case_id>/consent/", views.consent_view, name="consent"),
     path("cases/<int:case_id>/consent/withdraw/", views.consent_withdraw_view, name="consent_withdraw"),

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.cases import actions, attachments, forms, queries
@@ -95,35 +96,68 @@ def case_edit_view(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "case": case}, status=400 if form.errors else 200)
 
 
+# The case page's action forms. Those inside a closed <details> are fetched when it is opened (htmx),
+# so the page itself renders no form it does not show: most visits read the case and open none.
+# name -> (form class, element-id prefix, URL name the form posts to, button label, button class, test id)
+ACTION_FORMS: dict[str, tuple[Any, str, str, Any, str, str]] = {
+    "decision": (forms.StatusDecisionForm, "decision_%s", "cases:decision", _lazy("Record"), "primary",
+                 "decision-form"),
+    "consent": (forms.ConsentForm, "consent_%s", "cases:consent", _lazy("Save"), "", "consent-form"),
+    "referral": (forms.ReferralForm, "referral_%s", "cases:refer", _lazy("Send the referral"), "primary",
+                 "referral-form"),
+    "service": (forms.ServiceForm, "service_%s", "cases:service", _lazy("Save"), "", "service-form"),
+    "follow_up": (forms.FollowUpForm, "followup_%s", "cases:follow_up", _lazy("Save"), "", "follow-up-form"),
+    "assessment": (forms.AssessmentForm, "assessment_%s", "cases:assessment", _lazy("Save"), "", "assessment-form"),
+    "grant": (forms.GrantForm, "grant_%s", "cases:grant", _lazy("Grant"), "", "grant-form"),
+    "close": (forms.CloseForm, "close_%s", "cases:close", _lazy("Close"), "danger", "close-form"),
+}
+
+
+def _action_form_context(name: str, case_id: int) -> dict[str, Any]:
+    form_class, auto_id, url_name, button, button_class, testid = ACTION_FORMS[name]
+    from django.urls import reverse
+
+    # Several forms share field names; distinct element ids keep every <label for> pointing at its own field.
+    return {"form": form_class(auto_id=auto_id), "action": reverse(url_name, args=[case_id]), "button": button,
+            "button_class": button_class, "testid": testid}
+
+
 @login_required
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     _require_victim_role(request, "case.view")
     case = queries.case_for(request.user, case_id)
     detail = queries.case_detail(request.user, case)
     user = request.user
-    context = {
-        "detail": detail, "case": case, "sections": detail.sections,
-        "can_decide": access.can_decide_status(user) and "investigation" in detail.sections,
-        # Several forms share field names; distinct element ids keep every <label for> pointing at its own field.
-        "decision_form": forms.StatusDecisionForm(auto_id="decision_%s"),
-        "consent_form": forms.ConsentForm(auto_id="consent_%s"),
-        "referral_form": forms.ReferralForm(auto_id="referral_%s"),
-        "service_form": forms.ServiceForm(auto_id="service_%s"),
-        "follow_up_form": forms.FollowUpForm(auto_id="followup_%s"),
-        "assessment_form": forms.AssessmentForm(auto_id="assessment_%s"),
+    can_decide = access.can_decide_status(user) and "investigation" in detail.sections
+    context: dict[str, Any] = {
+        "detail": detail, "case": case, "sections": detail.sections, "can_decide": can_decide,
         "note_form": forms.NoteForm(auto_id="note_%s"), "attachment_form": forms.AttachmentForm(auto_id="file_%s"),
-        "close_form": forms.CloseForm(auto_id="close_%s"), "grant_form": forms.GrantForm(auto_id="grant_%s"),
     }
+    if can_decide and not detail.decisions:  # shown open: rendered with the page
+        context["decision"] = _action_form_context("decision", case.pk)
     from korpu.shelters import queries as shelter_queries
     from korpu.shelters.forms import AdmissionForm
 
-    facilities = shelter_queries.managed_facilities(user)
-    in_shelter = any(a.discharged_on is None for a in detail.admissions or [])
-    if "admission" in detail.sections and not in_shelter and facilities.exists():
-        only = facilities.first() if facilities.count() == 1 else None
-        context["admission_form"] = AdmissionForm(facilities=facilities, auto_id="admission_%s",
-                                                  initial={"facility": only})
+    if "admission" in detail.sections and not any(a.discharged_on is None for a in detail.admissions or []):
+        facilities = list(shelter_queries.managed_facilities(user))
+        if facilities:
+            context["admission_form"] = AdmissionForm(
+                facilities=shelter_queries.managed_facilities(user), auto_id="admission_%s",
+                initial={"facility": facilities[0] if len(facilities) == 1 else None})
     return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+def case_action_form_view(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
+    """One blank action form of the case page, fetched when its <details> is opened.
+
+    It carries no case data, so it checks that the case is visible without reading (or auditing a
+    read of) the case; a case the user may not see is a 404 with a "denied" event, as everywhere.
+    """
+    _require_victim_role(request, "case.view")
+    visible = name in ACTION_FORMS and queries.cases_visible_to(request.user).filter(pk=case_id).exists()
+    access.require(visible, action="case.form", user=request.user, object_type="cases.Case", object_id=str(case_id))
+    return render(request, "cases/_action_form.html", _action_form_context(name, case_id))
 
 
 def _case_post(request: HttpRequest, case_id: int, form_class: Any, perform: Callable[[Any, dict[str, Any]], Any],

@@ -46,6 +46,7 @@ class IdleTimeoutMiddleware:
     """Log out a session idle for longer than KORPU_SESSION_IDLE_MINUTES."""
 
     SESSION_KEY = "korpu_last_seen"
+    RESOLUTION_SECONDS = 60
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -68,7 +69,10 @@ class IdleTimeoutMiddleware:
                     return self.get_response(request)
                 messages.info(request, _("You were logged out after a period of inactivity."))
                 return HttpResponseRedirect(reverse("accounts:login") + "?next=" + request.path)
-            request.session[self.SESSION_KEY] = now
+            # Stored at most once a minute: writing it on every request would save the session (a
+            # database or Redis write) on every page view for a timeout measured in minutes.
+            if last_seen is None or now - int(last_seen) >= self.RESOLUTION_SECONDS:
+                request.session[self.SESSION_KEY] = now
         return self.get_response(request)
 
 

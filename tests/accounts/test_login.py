@@ -305,6 +305,19 @@ def test_a_session_used_within_the_idle_window_stays(cast: dict[str, Any]) -> No
     assert not events("logout")
 
 
+def test_the_last_seen_time_is_stored_at_most_once_a_minute(cast: dict[str, Any]) -> None:
+    client = verified_client(cast["polis"])
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["korpu_last_seen"] = seen = int(time.time()) - 10
+    session.save()
+    assert client.get("/organisations/").status_code == 200
+    assert client.session["korpu_last_seen"] == seen  # 10 s ago: the session is not written again
+    _age_session(client, 2)
+    assert client.get("/organisations/").status_code == 200
+    assert client.session["korpu_last_seen"] >= int(time.time()) - 5
+
+
 def test_logout_requires_post(cast: dict[str, Any]) -> None:
     client = verified_client(cast["polis"])
     assert client.get("/account/logout/").status_code == 405

@@ -67,6 +67,7 @@ MISSING = 987654321
 URL_KIND = {
     "cases:list": "read", "cases:create": "form",
     "cases:export_htcds": "get", "cases:import_htcds": "form", "cases:detail": "read", "cases:edit": "form",
+    "cases:action_form": "read",
     "cases:decision": "post", "cases:consent": "post", "cases:consent_withdraw": "post", "cases:refer": "post",
     "cases:service": "post", "cases:service_deliver": "post", "cases:follow_up": "post",
     "cases:follow_up_done": "post", "cases:assessment": "post", "cases:note": "post", "cases:attachment": "post",
@@ -161,6 +162,9 @@ def refs_for(param: str, world: dict[str, Any], *, api_op: str = "") -> list[Ref
         return objs("admission", "admission_a")
     if param == "investigation_id":
         return objs("investigation", "investigation")
+    if param == "name":  # the case page's lazily loaded action forms
+        return [Ref("form", "referral", None, "referral"), Ref("form", "close", None, "close"),
+                Ref("form", "bogus", None, "missing")]
     if param == "command":
         words = REFERRAL_COMMANDS if "referral" in api_op else JUSTICE_COMMANDS
         return [*(Ref("command", w, None, w) for w in words), Ref("command", "bogus", None, "missing")]
@@ -194,7 +198,7 @@ def expectation(name: str, username: str, target: Target, rules: Rules) -> tuple
     visible, foreign, missing = True, False, False
     case_ref = target.refs.get("case_id")
     for ref in target.refs.values():
-        if ref.kind == "command":
+        if ref.kind in ("command", "form"):
             missing |= ref.value == "bogus"
             continue
         if ref.obj is None:

@@ -103,3 +103,28 @@ def test_api_case_lifecycle(cast, login_as):
         "to_organisation_id": cast["intl"].pk, "reason": "Other"}, content_type="application/json")
     assert bad.status_code == 422
     assert not Referral.objects.exists()
+
+
+def test_action_forms_are_fetched_when_opened(cast, login_as):
+    """The case page renders no closed action form; each is fetched by its <details> (htmx)."""
+    from tests.cases.conftest import register
+
+    case = register(cast["qht1"], "Nərgiz", "Səfərova")
+    ngo = login_as("qht1")
+    page = ngo.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'name="to_organisation"' not in page
+    form_url = reverse("cases:action_form", args=[case.pk, "referral"])
+    assert f'data-holds="referral-form" hx-get="{form_url}" hx-trigger="toggle once"' in page
+
+    seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    fragment = ngo.get(form_url).content.decode()
+    assert f'action="{reverse("cases:refer", args=[case.pk])}"' in fragment
+    assert 'name="to_organisation"' in fragment and 'name="csrfmiddlewaretoken"' in fragment
+    # A blank form holds no case data: fetching it is not a read of the case.
+    assert not AuditEvent.objects.filter(seq__gt=seq).exists()
+
+    other = login_as("qht2")
+    assert other.get(form_url).status_code == 404
+    assert AuditEvent.objects.filter(seq__gt=seq, action="case.form", outcome="denied",
+                                     actor=cast["qht2"]).count() == 1
+    assert ngo.get(reverse("cases:action_form", args=[case.pk, "bogus"])).status_code == 404
