@@ -76,6 +76,11 @@ class CourtOutcome(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-id"]
+        constraints = [
+            # An acquittal carries no sentence: the sentence bands count convictions only.
+            models.CheckConstraint(condition=models.Q(result="conviction") | models.Q(sentence_months__isnull=True),
+                                   name="acquittal_without_sentence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prosecution} {self.result}"

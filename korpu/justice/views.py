@@ -16,33 +16,40 @@ from django.views.decorators.http import require_http_methods, require_POST
 from korpu.cases import queries as case_queries
 from korpu.core import access
 from korpu.justice import actions, forms, queries
-from korpu.justice.models import Prosecution
 
 
-def _victims(user: Any, numbers: str) -> list[Any]:
-    wanted = [n.strip() for n in numbers.split(",") if n.strip()]
-    found = list(case_queries.cases_visible_to(user).filter(number__in=wanted))
-    missing = set(wanted) - {c.number for c in found}
+def _victims(user: Any, numbers: str, *, purpose: str) -> list[Any]:
+    """The cases named by number. Each must be visible to the user: a missing or invisible number is
+    audited as denied (by ``case_for``) and reported as one the user cannot see, either way alike."""
+    wanted = list(dict.fromkeys(n.strip() for n in numbers.split(",") if n.strip()))
+    found, missing = [], []
+    for number in wanted:
+        try:
+            found.append(case_queries.case_for(user, number, purpose=purpose))
+        except Http404:
+            missing.append(number)
     if missing:
-        raise ValidationError(_("No case you can see has the number %(n)s.") % {"n": ", ".join(sorted(missing))})
+        raise ValidationError(_("No case you can see has the number %(n)s.") % {"n": ", ".join(missing)})
     return found
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def investigation_list_view(request: HttpRequest) -> HttpResponse:
+    if not access.can_record_proceedings(request.user):
+        if request.method == "GET" and access.can_view_statistics(request.user):
+            return redirect("justice:figures")  # analysts: figures only
+        access.require(False, action="investigation.create" if request.method == "POST" else "investigation.list",
+                       user=request.user)
     investigations = queries.investigations_visible_to(request.user)
-    if not access.can_decide_status(request.user):
-        if access.can_view_statistics(request.user):
-            return redirect("justice:figures")
-        access.require(False, action="investigation.list", user=request.user)
     form = forms.InvestigationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
+            victims = _victims(request.user, d["victim_numbers"], purpose="investigation.link")
             investigation = actions.investigation_open(by=request.user, number=d["number"], article=d["article"],
                                                        opened_on=d["opened_on"], suspects=d["suspects"],
-                                                       victims=_victims(request.user, d["victim_numbers"]))
+                                                       victims=victims)
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
@@ -53,10 +60,13 @@ def investigation_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def investigation_detail_view(request: HttpRequest, investigation_id: int) -> HttpResponse:
     investigation = queries.investigation_for(request.user, investigation_id)
+    victims = sorted(investigation.victims.all(), key=lambda c: c.number)
+    visible = set(case_queries.cases_visible_to(request.user).filter(pk__in=[c.pk for c in victims])
+                  .values_list("pk", flat=True))
     return render(request, "justice/investigation_detail.html", {
         "investigation": investigation,
-        "victims": investigation.victims.select_related("person").order_by("number"),
-        "prosecutions": investigation.prosecutions.prefetch_related("outcomes"),
+        "victims": [(c, c.pk in visible) for c in victims],
+        "prosecutions": investigation.prosecutions.all(),
         "status_form": forms.StatusForm(initial={"status": investigation.status}),
         "link_form": forms.LinkVictimForm(), "prosecution_form": forms.ProsecutionForm(),
         "outcome_form": forms.OutcomeForm(),
@@ -66,7 +76,10 @@ def investigation_detail_view(request: HttpRequest, investigation_id: int) -> Ht
 @login_required
 @require_POST
 def investigation_command_view(request: HttpRequest, investigation_id: int, command: str) -> HttpResponse:
-    investigation = queries.investigation_for(request.user, investigation_id)
+    if command not in ("status", "link", "prosecution", "outcome"):
+        access.require(False, action="investigation.update", user=request.user,
+                       object_type="justice.Investigation", object_id=str(investigation_id))
+    investigation = queries.investigation_for(request.user, investigation_id, purpose="investigation.update")
     try:
         if command == "status":
             form: Any = forms.StatusForm(request.POST)
@@ -75,23 +88,17 @@ def investigation_command_view(request: HttpRequest, investigation_id: int, comm
         elif command == "link":
             form = forms.LinkVictimForm(request.POST)
             if form.is_valid():
-                for case in _victims(request.user, form.cleaned_data["case_number"]):
+                for case in _victims(request.user, form.cleaned_data["case_number"], purpose="investigation.link"):
                     actions.investigation_link_victim(by=request.user, investigation=investigation, case=case)
         elif command == "prosecution":
             form = forms.ProsecutionForm(request.POST)
             if form.is_valid():
                 actions.prosecution_add(by=request.user, investigation=investigation, **form.cleaned_data)
-        elif command == "outcome":
-            prosecution_id = request.POST.get("prosecution", "")
-            prosecution = Prosecution.objects.filter(investigation=investigation,
-                                                     pk=int(prosecution_id) if prosecution_id.isdigit() else 0).first()
-            if prosecution is None:
-                raise Http404
+        else:
+            prosecution = queries.prosecution_of(request.user, investigation, request.POST.get("prosecution", ""))
             form = forms.OutcomeForm(request.POST)
             if form.is_valid():
                 actions.outcome_add(by=request.user, prosecution=prosecution, **form.cleaned_data)
-        else:
-            raise Http404
         if not form.is_valid():
             raise ValidationError(_("Check the form: %(errors)s") % {
                 "errors": "; ".join(" ".join(e) for e in form.errors.values())})
@@ -103,13 +110,28 @@ def investigation_command_view(request: HttpRequest, investigation_id: int, comm
 
 
 @login_required
+@require_POST
+def investigation_unlink_view(request: HttpRequest, investigation_id: int, case_id: int) -> HttpResponse:
+    investigation = queries.investigation_for(request.user, investigation_id, purpose="investigation.update")
+    case = case_queries.case_for(request.user, case_id, purpose="investigation.unlink")
+    try:
+        actions.investigation_unlink_victim(by=request.user, investigation=investigation, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case is no longer linked to the investigation."))
+    return redirect("justice:detail", investigation_id=investigation.pk)
+
+
+@login_required
 def figures_view(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     try:
-        figures = queries.aggregate_figures(request.user, year=year)
-    except Http404:
-        access.require(False, action="justice.figures", user=request.user)
-        raise
-    years = list(range(timezone.localdate().year, timezone.localdate().year - 8, -1))
-    return render(request, "justice/figures.html", {"figures": figures, "year": year, "years": years})
+        figures = queries.figures_for(request.user, year=year)
+    except ValidationError:
+        figures = queries.figures_for(request.user)
+    this_year = timezone.localdate().year
+    return render(request, "justice/figures.html", {
+        "figures": figures, "counts": figures.counts, "upper": (figures.threshold or 1) - 1,
+        "small_mark": f"<{figures.threshold}", "years": list(range(this_year, this_year - 8, -1))})

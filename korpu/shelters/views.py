@@ -1,45 +1,141 @@
-"""Bed board, facility page (admissions), admit and discharge."""
+"""Bed board; facilities (list, open, page, edit, close, reopen); admit and discharge."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
 from korpu.shelters import actions, queries
-from korpu.shelters.forms import AdmissionForm, DischargeForm
+from korpu.shelters.forms import AdmissionForm, DischargeForm, FacilityForm, beds_field_name
+from korpu.shelters.models import BedCategory
 
 
 @login_required
 def bed_board_view(request: HttpRequest) -> HttpResponse:
+    """Free beds per category of every open facility, without addresses. One URL, two renderings: the
+    page, and the fragment htmx fetches every 30 seconds (``HX-Request``)."""
     access.require(access.can_see_victim_data(request.user), action="beds.view", user=request.user)
     rows = queries.bed_board(request.user)
-    managed = set(queries.managed_facilities(request.user).values_list("pk", flat=True))
+    context = {
+        "facilities": queries.board_by_facility(rows), "categories": BedCategory.choices,
+        "managed": access.facility_operator_ids(request.user),
+        "runs_facilities": bool(access.facility_operator_ids(request.user)),
+        "total_free": sum(r.free for r in rows), "total_beds": sum(r.beds for r in rows),
+        "updated_at": timezone.localtime(),
+    }
     template = "shelters/_board.html" if request.headers.get("HX-Request") else "shelters/bed_board.html"
-    return render(request, template, {"rows": rows, "managed": managed,
-                                      "total_free": sum(r.free for r in rows), "total_beds": sum(r.beds for r in rows)})
+    return render(request, template, context)
+
+
+def _require_facility_manager(request: HttpRequest, action: str) -> None:
+    access.require(bool(access.facility_operator_ids(request.user)), action=action, user=request.user)
+
+
+@login_required
+def facility_list_view(request: HttpRequest) -> HttpResponse:
+    _require_facility_manager(request, "facility.list")
+    return render(request, "shelters/facility_list.html", {"facilities": queries.facility_list(request.user)})
+
+
+def _form_errors(form: FacilityForm, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_create_view(request: HttpRequest) -> HttpResponse:
+    _require_facility_manager(request, "facility.create")
+    operators = queries.operators_of(request.user)
+    if request.method == "POST":
+        raw = request.POST.get("operator", "")
+        if raw.isdigit():  # another organisation's id is refused like a missing one: 404, audited
+            queries.operator_for(request.user, int(raw))
+    only = operators.first() if operators.count() == 1 else None
+    form = FacilityForm(request.POST or None, operators=operators, initial={"operator": only})
+    if request.method == "POST" and form.is_valid():
+        try:
+            facility = actions.facility_create(by=request.user, operator=form.cleaned_data["operator"],
+                                               **form.facility_fields())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The facility is registered."))
+            return redirect("shelters:facility", facility_id=facility.pk)
+    return render(request, "shelters/facility_form.html", {"form": form, "facility": None})
 
 
 @login_required
 def facility_view(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = queries.facility_for_manager(request.user, facility_id)
     return render(request, "shelters/facility.html", {
-        "facility": facility, "admissions": queries.current_admissions(request.user, facility),
-        "discharge_form": DischargeForm(),
+        "facility": facility,
+        "capacities": [c for c in queries.capacity_counts(facility) if c["beds"] or c["occupied"]],
+        "admissions": queries.current_admissions(request.user, facility), "discharge_form": DischargeForm(),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_edit_view(request: HttpRequest, facility_id: int) -> HttpResponse:
+    purpose = "facility.update" if request.method == "POST" else "facility.view"
+    facility = queries.facility_for_manager(request.user, facility_id, purpose=purpose)
+    initial: dict[str, Any] = {"name": facility.name, "region": facility.region, "address": facility.address}
+    initial.update({beds_field_name(c.category): c.beds for c in facility.capacities.all()})
+    form = FacilityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.facility_update(by=request.user, facility=facility, **form.facility_fields())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The facility is saved."))
+            return redirect("shelters:facility", facility_id=facility.pk)
+    return render(request, "shelters/facility_form.html", {"form": form, "facility": facility})
+
+
+def _set_active(request: HttpRequest, facility_id: int, *, active: bool) -> HttpResponse:
+    action = "facility.reopen" if active else "facility.close"
+    facility = queries.facility_for_manager(request.user, facility_id, purpose=action)
+    try:
+        actions.facility_set_active(by=request.user, facility=facility, active=active)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The facility is open again.") if active else _("The facility is closed."))
+    return redirect("shelters:facility", facility_id=facility.pk)
+
+
+@login_required
+@require_POST
+def facility_close_view(request: HttpRequest, facility_id: int) -> HttpResponse:
+    return _set_active(request, facility_id, active=False)
+
+
+@login_required
+@require_POST
+def facility_reopen_view(request: HttpRequest, facility_id: int) -> HttpResponse:
+    return _set_active(request, facility_id, active=True)
 
 
 @login_required
 @require_POST
 def admit_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_queries.case_for(request.user, case_id, purpose="admission.create")
-    form = AdmissionForm(request.POST, facilities=queries.managed_facilities(request.user))
+    raw = request.POST.get("facility", "")
+    if raw.isdigit():  # a facility of another operator is refused like a missing one: 404, audited
+        queries.facility_for_manager(request.user, int(raw), purpose="admission.create")
+    form = AdmissionForm(request.POST, facilities=queries.operated_facilities(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose a facility, a bed category and a date."))
         return redirect("cases:detail", case_id=case.pk)
