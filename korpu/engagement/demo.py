@@ -1,5 +1,6 @@
-"""Demo coalition data: the 20 October 2020 meeting (organisations only, no real people), proposals in
-every state, and a few joint campaigns. Written for Körpü; all details are synthetic."""
+"""Demo coalition data: the members with synthetic contact people, the 20 October 2020 meeting
+(organisations only, no real people) with its agenda paper, proposals in every state, and a few joint
+campaigns, published. Written for Körpü; all details are synthetic."""
 
 from __future__ import annotations
 
@@ -33,16 +34,54 @@ def _picture(colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with a few lines of ASCII text (the demo's agenda paper)."""
+    text = " ".join(f"({line}) Tj 0 -18 Td" for line in lines)
+    stream = f"BT /F1 12 Tf 72 760 Td {text} ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+               b"/Contents 5 0 R >>", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+# Synthetic contact people (made-up names, example.org addresses, unused numbers).
+CONTACTS = {
+    "ngo1": [("Səbinə Nümunəli", "İcraçı direktor", "+994 12 000 00 11", "direktor@umid-korpusu.example.org"),
+             ("Rauf Sınaqov", "Qaynar xətt koordinatoru", "+994 12 000 00 12", "")],
+    "ngo2": [("Günay Təcrübəli", "Sığınacaq rəhbəri", "", "siginacaq@heyat-isigi.example.org")],
+    "ngo3": [("Elvin Misallı", "Layihə meneceri", "+994 25 000 00 31", "layihe@gelecek-namine.example.org")],
+}
+
+
 def load() -> None:
     coordinator = User.objects.get(username="koalisiya")
     police, ngo1, ngo2, ngo3 = _org("police"), _org("ngo1"), _org("ngo2"), _org("ngo3")
-    actions.member_save(by=coordinator, organisation=ngo1, joined_on=dt.date(2010, 3, 1), is_chair=True,
-                        services=["shelter", "rehabilitation", "psychological", "hotline"],
-                        regions=["baku", "absheron_khizi"])
-    actions.member_save(by=coordinator, organisation=ngo2, joined_on=dt.date(2012, 6, 15),
-                        services=["shelter", "legal_aid", "vocational"], regions=["ganja_dashkasan", "gazakh_tovuz"])
-    actions.member_save(by=coordinator, organisation=ngo3, joined_on=dt.date(2016, 9, 1),
-                        services=["awareness", "legal_aid"], regions=["lankaran_astara"])
+    members = {
+        "ngo1": actions.member_save(by=coordinator, organisation=ngo1, joined_on=dt.date(2010, 3, 1), is_chair=True,
+                                    services=["shelter", "rehabilitation", "psychological", "hotline"],
+                                    regions=["baku", "absheron_khizi"]),
+        "ngo2": actions.member_save(by=coordinator, organisation=ngo2, joined_on=dt.date(2012, 6, 15),
+                                    services=["shelter", "legal_aid", "vocational"],
+                                    regions=["ganja_dashkasan", "gazakh_tovuz"]),
+        "ngo3": actions.member_save(by=coordinator, organisation=ngo3, joined_on=dt.date(2016, 9, 1),
+                                    services=["awareness", "legal_aid"], regions=["lankaran_astara"]),
+    }
+    for key, people in CONTACTS.items():
+        for name, title, phone, email in people:
+            actions.contact_save(by=coordinator, member=members[key], name=name, title=title, phone=phone,
+                                 email=email)
     meeting = actions.meeting_create(
         by=coordinator, title="Baş İdarə ilə QHT Koalisiyasının görüşü", held_on=dt.date(2020, 10, 20),
         organiser=police, place="Bakı",
@@ -63,6 +102,10 @@ def load() -> None:
     actions.decision_done(by=coordinator, decision=done, done_on=dt.date(2020, 11, 10))
     actions.photo_add(by=coordinator, meeting=meeting, data=_picture((40, 90, 120)),
                       alt_text="Görüş iştirakçıları masa arxasında", is_public=True)
+    actions.attachment_add(by=coordinator, meeting=meeting, filename="gundelik-2020-10-20.pdf",
+                           data=_pdf(["Meeting of the Main Department and the NGO Coalition", "20 October 2020",
+                                      "Agenda (synthetic demo document)"]),
+                           kind="agenda", title="Görüşün gündəliyi", is_public=True)
     actions.publish(by=coordinator, obj=meeting, public=True)
 
     measure = Measure.objects.filter(number="2.1").first()
@@ -88,7 +131,9 @@ def load() -> None:
         by=coordinator, title="“Diqqətli ol!” — iş axtaranlar üçün kampaniya", starts_on=dt.date(2021, 3, 1),
         ends_on=dt.date(2021, 6, 30), organisers=[police, ngo1, ngo3],
         target_groups=["job_seekers", "students"], channels=["talks", "social_media"],
-        regions=["baku", "lankaran_astara", "ganja_dashkasan"])
+        regions=["baku", "lankaran_astara", "ganja_dashkasan"],
+        description="Universitetlərdə və məşğulluq mərkəzlərində iş təkliflərindəki aldatma barədə söhbətlər.",
+        materials="Vərəqə “Xaricdə iş təklifi alanda nəyə diqqət etməli”; sosial şəbəkələr üçün qısa video.")
     for day, place, region, group, channel, people in [
         (dt.date(2021, 3, 10), "Bakı Dövlət Universiteti", "baku", "students", "talks", 320),
         (dt.date(2021, 4, 2), "Lənkəran məşğulluq mərkəzi", "lankaran_astara", "job_seekers", "talks", 85),
@@ -104,3 +149,5 @@ def load() -> None:
     actions.campaign_event_add(by=coordinator, campaign=migrants, held_on=dt.date(2022, 9, 20),
                                place="Qazax avtovağzalı", region="gazakh_tovuz", target_group="labour_migrants",
                                channel="printed", people_reached=640)
+    for published in (campaign, migrants):
+        actions.publish(by=coordinator, obj=published, public=True)

@@ -7,8 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from korpu.accounts.models import Organisation
+from korpu.core.fields import EncryptedTextField
+from korpu.core.models import DataKey
 
 REGIONS = [
     ("baku", _("Baku")), ("absheron_khizi", _("Absheron-Khizi")), ("mountainous_shirvan", _("Mountainous Shirvan")),
@@ -30,7 +33,11 @@ class Service(models.TextChoices):
 
 
 class Member(models.Model):
-    """An organisation's membership of the NGO coalition."""
+    """An organisation's membership of the NGO coalition.
+
+    At most one member is the chair (a database constraint); ``actions.member_save`` moves the chair
+    from one member to another and refuses to leave the coalition without one once it has one.
+    """
 
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="coalition_member")
     joined_on = models.DateField(_("joined on"))
@@ -49,16 +56,24 @@ class Member(models.Model):
 
 
 class ContactPerson(models.Model):
-    """A member's contact person: personal data, visible to logged-in partners only."""
+    """A member's contact person: personal data, visible to logged-in partners only, never public.
+
+    Name, position, phone and e-mail are encrypted under the contact's own data key, so one
+    person's details can be shredded without touching anyone else's.
+    """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=200)
-    title = models.CharField(_("position"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    name = EncryptedTextField(pgettext_lazy("person", "name"))
+    title = EncryptedTextField(_("position"))
+    phone = EncryptedTextField(_("phone"))
+    email = EncryptedTextField(_("e-mail"))
+
+    class Meta:
+        ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name
+        return f"contact {self.pk}"
 
 
 class Meeting(models.Model):
@@ -83,6 +98,8 @@ class Meeting(models.Model):
 
 
 class AgendaItem(models.Model):
+    """One item of a meeting's agenda, in order."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     order = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(_("agenda item"), max_length=500)
@@ -149,11 +166,43 @@ class Photo(models.Model):
         return self.alt_text
 
 
+class MeetingAttachment(models.Model):
+    """A file of a meeting: agenda papers, the minutes as signed, or another document.
+
+    The type is judged from the content (``korpu.cases.attachments.sniff``), the name is sanitised,
+    and the content is stored sealed under the file's own data key, like a case attachment. Staff
+    download it; the public only when the meeting is public and the file is marked public.
+    """
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", _("Agenda papers")
+        MINUTES = "minutes", _("Minutes")
+        OTHER = "other", _("Other document")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    filename = models.CharField(_("file name"), max_length=130)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    storage_name = models.CharField(max_length=100, unique=True)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    is_public = models.BooleanField(_("public"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.filename
+
+
 class Proposal(models.Model):
     """A proposal from a member organisation to a body, and what became of it."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("proposal status", "Received")
         UNDER_REVIEW = "under_review", _("Under review")
         ACCEPTED = "accepted", _("Accepted")
         PARTIALLY_ACCEPTED = "partially_accepted", _("Partially accepted")
@@ -182,8 +231,32 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def next_statuses(self) -> list[str]:
+        """The statuses this proposal may move to, in the order of ``Status`` (empty when final)."""
+        allowed = PROPOSAL_FLOW.get(self.status, frozenset())
+        return [code for code in Proposal.Status.values if code in allowed]
+
+    @property
+    def is_final(self) -> bool:
+        return not self.next_statuses()
+
+
+# The one place the life of a proposal is written down: from each status, where it may go next.
+PROPOSAL_FLOW: dict[str, frozenset[str]] = {
+    Proposal.Status.RECEIVED: frozenset({Proposal.Status.UNDER_REVIEW, Proposal.Status.ACCEPTED,
+                                         Proposal.Status.PARTIALLY_ACCEPTED, Proposal.Status.DECLINED}),
+    Proposal.Status.UNDER_REVIEW: frozenset({Proposal.Status.ACCEPTED, Proposal.Status.PARTIALLY_ACCEPTED,
+                                             Proposal.Status.DECLINED}),
+    Proposal.Status.ACCEPTED: frozenset({Proposal.Status.IMPLEMENTED}),
+    Proposal.Status.PARTIALLY_ACCEPTED: frozenset({Proposal.Status.IMPLEMENTED}),
+    Proposal.Status.DECLINED: frozenset(),
+    Proposal.Status.IMPLEMENTED: frozenset(),
+}
+
 
 class ProposalEvent(models.Model):
+    """One step in a proposal's life: the status it moved to, by whom, when, with the answer's text."""
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=20, choices=Proposal.Status.choices)
     note = models.TextField(blank=True)
@@ -198,6 +271,8 @@ class ProposalEvent(models.Model):
 
 
 class TargetGroup(models.TextChoices):
+    """Who an awareness event is for."""
+
     STUDENTS = "students", _("Students")
     JOB_SEEKERS = "job_seekers", _("Job seekers")
     LABOUR_MIGRANTS = "labour_migrants", _("Labour migrants")
@@ -215,7 +290,7 @@ class Channel(models.TextChoices):
 
 
 class Campaign(models.Model):
-    """A joint awareness campaign of the department and NGOs."""
+    """A joint awareness campaign of the department and NGOs. New campaigns are internal until published."""
 
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -226,7 +301,7 @@ class Campaign(models.Model):
     channels = models.JSONField(_("channels"), default=list)
     regions = models.JSONField(_("regions"), default=list)
     materials = models.TextField(_("materials"), blank=True)
-    is_public = models.BooleanField(_("public"), default=True)
+    is_public = models.BooleanField(_("public"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -46,8 +46,16 @@ def clean_image(data: bytes) -> tuple[bytes, bytes, str, str, int, int]:
     thumb = clean.copy()
     thumb.thumbnail(THUMBNAIL)
     thumb_out = io.BytesIO()
-    thumb.convert("RGB").save(thumb_out, format="JPEG", quality=80)
+    _on_white(thumb).save(thumb_out, format="JPEG", quality=80)
     return out.getvalue(), thumb_out.getvalue(), content_type, extension, clean.width, clean.height
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """An RGB copy for JPEG: transparent pixels laid on white (a bare convert would show them black)."""
+    if image.mode != "RGBA":
+        return image.convert("RGB")
+    background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, image).convert("RGB")
 
 
 def store(data: bytes, extension: str) -> str:

@@ -1,36 +1,77 @@
 """Reads of coalition data. Staff see everything here (none of it is victim data); the public sees
-public meetings, public photos of public meetings and public campaigns; contact people only staff."""
+public meetings, public photos and files of public meetings and public campaigns; contact people
+only staff."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from korpu.core import access
+from korpu.core import access, audit, crypto
 from korpu.engagement.models import (
     REGIONS,
+    AgendaItem,
     Campaign,
     CampaignEvent,
+    Channel,
+    ContactPerson,
     Decision,
     Meeting,
+    MeetingAttachment,
     Member,
+    Participant,
     Photo,
     Proposal,
+    Service,
     TargetGroup,
 )
+
+PHOTO_KINDS = ("full", "thumb")
 
 
 def _staff(user: Any) -> bool:
     return access.is_staff_user(user)
 
 
-def members(user: Any) -> QuerySet[Member]:
-    qs = Member.objects.filter(left_on__isnull=True).select_related("organisation")
+def labels(codes: list[str], choices: Any) -> list[str]:
+    """The labels of ``codes`` in the active language, in the order of the choices."""
+    names = dict(choices)
+    return [str(names[code]) for code, _label in choices if code in codes] + [c for c in codes if c not in names]
+
+
+def members(user: Any, *, former: bool = False) -> QuerySet[Member]:
+    """Current members (or, with ``former``, those that have left); contact people for staff only."""
+    qs = Member.objects.filter(left_on__isnull=not former).select_related("organisation")
     return qs.prefetch_related("contacts") if _staff(user) else qs
+
+
+def member_rows(user: Any, *, former: bool = False) -> list[dict[str, Any]]:
+    """The coalition list: each member with its services and regions as labels, contacts for staff."""
+    return [{"member": m, "services": labels(m.services, Service.choices), "regions": labels(m.regions, REGIONS),
+             "contacts": list(m.contacts.all()) if _staff(user) else []} for m in members(user, former=former)]
+
+
+def member_for(user: Any, member_id: int) -> Member:
+    if not _staff(user):
+        raise Http404
+    member = Member.objects.select_related("organisation").prefetch_related("contacts").filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def contact_for(user: Any, member: Member, contact_id: int) -> ContactPerson:
+    if not _staff(user):
+        raise Http404
+    contact = ContactPerson.objects.filter(member=member, pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    return contact
 
 
 def meetings_visible_to(user: Any, *, public: bool = False) -> QuerySet[Meeting]:
@@ -42,16 +83,43 @@ def meetings_visible_to(user: Any, *, public: bool = False) -> QuerySet[Meeting]
 
 def meeting_for(user: Any, meeting_id: int, *, public: bool = False) -> Meeting:
     photos = Photo.objects.filter(is_public=True) if public else Photo.objects.all()
+    files = MeetingAttachment.objects.filter(is_public=True) if public else MeetingAttachment.objects.all()
     meeting = (meetings_visible_to(user, public=public)
                .prefetch_related("agenda", "participants__organisation", "decisions__responsible",
-                                 Prefetch("photos", queryset=photos), "proposals__from_organisation")
+                                 Prefetch("photos", queryset=photos), Prefetch("attachments", queryset=files),
+                                 "proposals__from_organisation")
                .filter(pk=meeting_id).first())
     if meeting is None:
         raise Http404
     return meeting
 
 
-def photo_for(user: Any, photo_id: int, *, public: bool = False) -> Photo:
+def _part(model: Any, user: Any, meeting: Meeting, part_id: int) -> Any:
+    """One agenda item, participant or decision of a meeting the user manages (404 otherwise)."""
+    if not _staff(user):
+        raise Http404
+    part = model.objects.filter(meeting=meeting, pk=part_id).first()
+    if part is None:
+        raise Http404
+    return part
+
+
+def agenda_item_for(user: Any, meeting: Meeting, item_id: int) -> AgendaItem:
+    return _part(AgendaItem, user, meeting, item_id)
+
+
+def participant_for(user: Any, meeting: Meeting, participant_id: int) -> Participant:
+    return _part(Participant, user, meeting, participant_id)
+
+
+def decision_for(user: Any, meeting: Meeting, decision_id: int) -> Decision:
+    return _part(Decision, user, meeting, decision_id)
+
+
+def photo_for(user: Any, photo_id: int, *, public: bool = False, kind: str = "full") -> Photo:
+    """A photo the user (or, with ``public``, anyone) may see; an unknown ``kind`` is a 404 too."""
+    if kind not in PHOTO_KINDS:
+        raise Http404
     qs = Photo.objects.select_related("meeting")
     if public:
         qs = qs.filter(is_public=True, meeting__is_public=True)
@@ -61,6 +129,30 @@ def photo_for(user: Any, photo_id: int, *, public: bool = False) -> Photo:
     if photo is None:
         raise Http404
     return photo
+
+
+def attachment_for(user: Any, attachment_id: int, *, public: bool = False) -> MeetingAttachment:
+    """A meeting's file: any logged-in partner; the public only a public file of a public meeting."""
+    qs = MeetingAttachment.objects.select_related("meeting")
+    if public:
+        qs = qs.filter(is_public=True, meeting__is_public=True)
+    elif not _staff(user):
+        raise Http404
+    attachment = qs.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def attachment_content(user: Any, attachment: MeetingAttachment, *, public: bool = False) -> bytes:
+    """The file's bytes, opened from its sealed copy. A partner's download is audited."""
+    with default_storage.open(attachment.storage_name, "rb") as handle:
+        blob = handle.read()
+    content = crypto.open_bytes(blob, key_uuid=attachment.data_key_id, context="engagement.MeetingAttachment.content")
+    if not public:
+        audit.record("meeting.attachment_download", obj=attachment, actor=user,
+                     details={"meeting": attachment.meeting_id})
+    return content
 
 
 def proposals_visible_to(user: Any, *, status: str = "") -> QuerySet[Proposal]:
@@ -84,44 +176,92 @@ def open_decisions(user: Any) -> QuerySet[Decision]:
     return Decision.objects.filter(done_on__isnull=True).select_related("meeting", "responsible").order_by("due_on")
 
 
-def campaigns_visible_to(user: Any, *, public: bool = False) -> QuerySet[Campaign]:
+def campaigns_visible_to(user: Any, *, public: bool = False, year: int | None = None) -> QuerySet[Campaign]:
+    """Campaigns with their organisers and people reached; ``year``: those running in that year."""
     qs = Campaign.objects.prefetch_related("organisers").annotate(reached=Sum("events__people_reached"))
+    if year:
+        qs = qs.filter(starts_on__year__lte=year, ends_on__year__gte=year)
     if public:
         return qs.filter(is_public=True)
     return qs if _staff(user) else Campaign.objects.none()
 
 
+def campaign_years(user: Any, *, public: bool = False) -> list[int]:
+    """Every year in which a visible campaign ran, latest first (for the year filter)."""
+    spans = campaigns_visible_to(user, public=public).order_by().values_list("starts_on__year", "ends_on__year")
+    return sorted({year for first, last in spans for year in range(first, last + 1)}, reverse=True)
+
+
 def campaign_for(user: Any, campaign_id: int, *, public: bool = False) -> Campaign:
-    campaign = campaigns_visible_to(user, public=public).filter(pk=campaign_id).first()
+    campaign = (campaigns_visible_to(user, public=public).prefetch_related("events")
+                .filter(pk=campaign_id).first())
     if campaign is None:
         raise Http404
     return campaign
 
 
+def campaign_event_for(user: Any, campaign: Campaign, event_id: int) -> CampaignEvent:
+    if not _staff(user):
+        raise Http404
+    event = CampaignEvent.objects.filter(campaign=campaign, pk=event_id).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def campaign_labels(campaign: Campaign) -> dict[str, list[str]]:
+    """A campaign's target groups, channels and regions as labels in the active language."""
+    return {"target_groups": labels(campaign.target_groups, TargetGroup.choices),
+            "channels": labels(campaign.channels, Channel.choices), "regions": labels(campaign.regions, REGIONS)}
+
+
+# A horizontal bar chart drawn on the server as SVG (no script, no style attribute): the geometry in
+# user units of a viewBox CHART_WIDTH wide, one row per item; the page scales it to its column.
+# Numbers go into attributes as plain text ("12.5"), never through the locale's decimal comma.
+CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW = 520, 190, 240, 26
+
+
+def bar_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    top = max((r["people"] for r in rows), default=0) or 1
+    bars = []
+    for index, row in enumerate(rows):
+        width = CHART_BAR * row["people"] / top
+        y = index * CHART_ROW
+        bars.append({"label": row["label"], "text": formats.number_format(row["people"], force_grouping=True),
+                     "bar_y": str(y + 5), "text_y": str(y + 18), "width": f"{width:.1f}",
+                     "value_x": f"{CHART_LABEL + width + 6:.1f}"})
+    return {"width": str(CHART_WIDTH), "height": str(max(len(rows), 1) * CHART_ROW),
+            "label_x": str(CHART_LABEL - 8), "bar_x": str(CHART_LABEL), "bar_height": str(CHART_ROW - 10),
+            "bars": bars}
+
+
 def reach_totals(campaigns: QuerySet[Campaign] | None = None, *, year: int | None = None) -> dict[str, Any]:
-    """People reached by region and by target group (sums over campaign events), for the charts."""
+    """People reached by region and by target group (sums over campaign events), with their charts.
+
+    ``year`` counts only the events held in that year. Largest first; ties by label.
+    """
     events = CampaignEvent.objects.all()
     if campaigns is not None:
-        events = events.filter(campaign__in=campaigns)
+        events = events.filter(campaign__in=campaigns.values("pk"))
     if year:
         events = events.filter(held_on__year=year)
     by_region: Counter[str] = Counter()
     by_group: Counter[str] = Counter()
-    for region, group, people in events.values_list("region", "target_group", "people_reached"):
+    for region, group, people in events.order_by().values_list("region", "target_group", "people_reached"):
         by_region[region] += people
         by_group[group] += people
-    region_labels = dict(REGIONS)
-    group_labels = dict(TargetGroup.choices)
-    top = max([*by_region.values(), *by_group.values(), 1])
-    return {
-        "total": sum(by_region.values()),
-        "regions": [{"code": c, "label": region_labels[c], "people": n, "width": round(100 * n / top)}
-                    for c, n in by_region.most_common()],
-        "groups": [{"code": c, "label": group_labels[c], "people": n, "width": round(100 * n / top)}
-                   for c, n in by_group.most_common()],
-    }
+
+    def rows(counter: Counter[str], choices: Any) -> list[dict[str, Any]]:
+        names = dict(choices)
+        items = [{"code": c, "label": str(names.get(c, c)), "people": n} for c, n in counter.items()]
+        return sorted(items, key=lambda item: (-item["people"], item["label"]))
+
+    regions, groups = rows(by_region, REGIONS), rows(by_group, TargetGroup.choices)
+    return {"total": sum(by_region.values()), "regions": regions, "groups": groups,
+            "region_chart": bar_chart(regions), "group_chart": bar_chart(groups)}
 
 
 def upcoming_campaigns(*, public: bool = True) -> QuerySet[Campaign]:
     today = timezone.localdate()
-    return campaigns_visible_to(None, public=public).filter(ends_on__gte=today).order_by("starts_on")
+    return (campaigns_visible_to(None, public=public).filter(ends_on__gte=today).order_by("starts_on")
+            .prefetch_related("events"))

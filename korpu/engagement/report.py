@@ -17,9 +17,9 @@ service on the day it was delivered; a campaign counts when its dates overlap th
 its events held in the period count towards the reach. Statuses of proposals and decisions are as
 of the day the report is generated (the report says so).
 
-Labels: the texts of this report are kept here in the three languages (``TEXTS`` and the choice
-tables below), as the plan workbook keeps its instructions, because the message catalogue does not
-have them yet; a code missing from a table falls back to its model label. The PDF follows
+Labels: the texts of this report are in the message catalogue (``TEXTS`` holds the English source
+strings, rendered under ``translation.override`` in the report's language); statuses, regions,
+target groups and service types are the models' own choice labels. The PDF follows
 ``korpu/plan/pdf.py``: data as JSON beside a copy of ``templates_typst/activity.typ``, Typst's
 embedded fonts (Libertinus Serif covers Azerbaijani Latin and Cyrillic), strings inserted as text.
 """
@@ -42,6 +42,7 @@ import typst
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -60,201 +61,103 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
 # --- texts -----------------------------------------------------------------------------------------
-TEXTS: dict[str, dict[str, str]] = {
-    "report": {"az": "Koalisiyanın fəaliyyəti haqqında hesabat", "ru": "Отчёт о деятельности коалиции",
-               "en": "Coalition activity report"},
-    "coalition": {"az": "İnsan alverinə qarşı mübarizə üzrə QHT Koalisiyası",
-                  "ru": "Коалиция НПО по борьбе с торговлей людьми",
-                  "en": "NGO Coalition against Trafficking in Human Beings"},
-    "period": {"az": "Dövr", "ru": "Период", "en": "Period"},
-    "chair": {"az": "Koalisiyanın sədri", "ru": "Председатель коалиции", "en": "Coalition chair"},
-    "generated": {"az": "Hazırlanma tarixi", "ru": "Дата составления", "en": "Generated on"},
-    "as_of": {"az": "Təkliflərin və qərarların vəziyyəti hesabatın hazırlandığı tarixə göstərilir.",
-              "ru": "Статусы предложений и решений указаны на дату составления отчёта.",
-              "en": "Proposals and decisions are shown as they stand on the day the report was generated."},
-    "summary": {"az": "Dövrün yekunları", "ru": "Итоги периода", "en": "The period at a glance"},
-    "meetings_held": {"az": "Keçirilmiş görüşlər", "ru": "Проведено встреч", "en": "Meetings held"},
-    "decisions_made": {"az": "Qəbul edilmiş qərarlar", "ru": "Принято решений", "en": "Decisions made"},
-    "decisions_done": {"az": "İcra edilmiş qərarlar", "ru": "Выполнено решений", "en": "Decisions carried out"},
-    "proposals_made": {"az": "Verilmiş təkliflər", "ru": "Внесено предложений", "en": "Proposals made"},
-    "campaigns_run": {"az": "Kampaniyalar", "ru": "Кампании", "en": "Campaigns"},
-    "events_held": {"az": "Keçirilmiş maarifləndirmə tədbirləri", "ru": "Проведено мероприятий",
-                    "en": "Campaign events held"},
-    "people_reached": {"az": "Əhatə olunan insanlar", "ru": "Охвачено человек", "en": "People reached"},
-    "member_count": {"az": "Koalisiyanın üzvləri", "ru": "Члены коалиции", "en": "Coalition members"},
-    # Section headings.
-    "meetings": {"az": "Görüşlər", "ru": "Встречи", "en": "Meetings"},
-    "proposals": {"az": "Təkliflər və onların nəticəsi", "ru": "Предложения и их судьба",
-                  "en": "Proposals and their fate"},
-    "campaigns": {"az": "Kampaniyalar və əhatə", "ru": "Кампании и охват", "en": "Campaigns and reach"},
-    "members": {"az": "Üzv QHT-lər: göndərişlər və xidmətlər", "ru": "НПО — члены коалиции: направления и услуги",
-                "en": "Member NGOs: referrals and services"},
-    # Column headings and notes.
-    "date": {"az": "Tarix", "ru": "Дата", "en": "Date"},
-    "meeting": {"az": "Görüş", "ru": "Встреча", "en": "Meeting"},
-    "organiser": {"az": "Təşkilatçı", "ru": "Организатор", "en": "Organiser"},
-    "participants": {"az": "İştirakçılar", "ru": "Участники", "en": "Participants"},
-    "decisions": {"az": "Qərarlar", "ru": "Решения", "en": "Decisions"},
-    "done": {"az": "İcra edilib", "ru": "Выполнено", "en": "Done"},
-    "no_meetings": {"az": "Bu dövrdə görüş keçirilməyib.", "ru": "В этот период встреч не было.",
-                    "en": "No meetings were held in this period."},
-    "by_status": {"az": "Statuslar üzrə təkliflər", "ru": "Предложения по статусам", "en": "Proposals by status"},
-    "status": {"az": "Status", "ru": "Статус", "en": "Status"},
-    "count": {"az": "Say", "ru": "Число", "en": "Number"},
-    "total": {"az": "Cəmi", "ru": "Всего", "en": "Total"},
-    "proposal": {"az": "Təklif", "ru": "Предложение", "en": "Proposal"},
-    "from": {"az": "Təklif edən", "ru": "От кого", "en": "From"},
-    "addressed_to": {"az": "Ünvanlandığı qurum", "ru": "Кому", "en": "Addressed to"},
-    "measures_fed": {"az": "Plan tədbirləri", "ru": "Меры плана", "en": "Plan measures fed"},
-    "no_proposals": {"az": "Bu dövrdə təklif verilməyib.", "ru": "В этот период предложений не было.",
-                     "en": "No proposals were made in this period."},
-    "campaign": {"az": "Kampaniya", "ru": "Кампания", "en": "Campaign"},
-    "dates": {"az": "Müddət", "ru": "Сроки", "en": "Dates"},
-    "organisers": {"az": "Təşkilatçılar", "ru": "Организаторы", "en": "Organisers"},
-    "events": {"az": "Tədbirlər", "ru": "Мероприятия", "en": "Events"},
-    "no_campaigns": {"az": "Bu dövrdə kampaniya keçirilməyib.", "ru": "В этот период кампаний не было.",
-                     "en": "No campaigns ran in this period."},
-    "reach_note": {"az": "Yalnız bu dövrdə keçirilmiş tədbirlər sayılır.",
-                   "ru": "Учтены только мероприятия, проведённые в этот период.",
-                   "en": "Only events held in the period are counted."},
-    "by_region": {"az": "Regionlar üzrə əhatə", "ru": "Охват по регионам", "en": "People reached by region"},
-    "by_group": {"az": "Hədəf qruplar üzrə əhatə", "ru": "Охват по целевым группам",
-                 "en": "People reached by target group"},
-    "region": {"az": "Region", "ru": "Регион", "en": "Region"},
-    "target_group": {"az": "Hədəf qrup", "ru": "Целевая группа", "en": "Target group"},
-    "no_reach": {"az": "Bu dövrdə tədbir keçirilməyib.", "ru": "В этот период мероприятий не было.",
-                 "en": "No events were held in this period."},
-    "member": {"az": "Üzv QHT", "ru": "НПО — член коалиции", "en": "Member NGO"},
-    "chair_mark": {"az": "sədr", "ru": "председатель", "en": "chair"},
-    "referrals_received": {"az": "Alınmış göndərişlər", "ru": "Получено направлений", "en": "Referrals received"},
-    "services_delivered": {"az": "Göstərilmiş xidmətlər", "ru": "Оказано услуг", "en": "Services delivered"},
-    "services_by_type": {"az": "Növlər üzrə göstərilmiş xidmətlər", "ru": "Оказанные услуги по видам",
-                         "en": "Services delivered by type"},
-    "no_members": {"az": "Koalisiyanın hazırda üzvü yoxdur.", "ru": "Сейчас в коалиции нет членов.",
-                   "en": "The coalition has no members at present."},
-    "no_services": {"az": "Bu dövrdə üzvlərin göstərdiyi xidmət qeydə alınmayıb.",
-                    "ru": "В этот период услуги членов коалиции не зарегистрированы.",
-                    "en": "No services delivered by members were recorded in this period."},
-    "members_note": {
-        "az": "Milli göndəriş mexanizminin iş qeydlərindən hesablanmış ümumi rəqəmlər: ad və iş nömrəsi yoxdur. "
-              "Göndərişlər yaradıldığı günə, xidmətlər göstərildiyi günə görə sayılır.",
-        "ru": "Сводные цифры из записей национального механизма перенаправления, без имён и номеров дел. "
-              "Направления учтены по дате создания, услуги — по дате оказания.",
-        "en": "Totals computed from the case records of the national referral mechanism: no names, no case "
-              "numbers. Referrals count on the day they were made, services on the day they were delivered."},
-    "primary_note": {
-        "az": "«<{t}»: 1-dən {m}-ə qədər. Azərbaycanda ildə təxminən 70–100 qurban müəyyən edilir; kiçik rəqəmlər "
-              "konkret şəxsi tanımağa imkan verə bildiyi üçün göstərilmir.",
-        "ru": "«<{t}»: от 1 до {m}. В Азербайджане выявляют около 70–100 жертв в год; малые числа не показываются, "
-              "так как по ним можно узнать конкретного человека.",
-        "en": "“<{t}”: from 1 to {m}. Azerbaijan identifies some 70–100 victims a year; small numbers are not "
-              "shown because they could identify a person."},
-    "secondary_note": {
-        "az": "«x»: bu rəqəm də gizlədilib ki, gizlədilmiş rəqəmi cəmdən hesablamaq mümkün olmasın.",
-        "ru": "«x»: это число тоже скрыто, чтобы скрытое число нельзя было вычислить по итогу строки.",
-        "en": "“x”: hidden as well, so that a hidden number cannot be worked out from the row total."},
-    "page_of": {"az": "Səhifə {page} / {pages}", "ru": "Страница {page} из {pages}", "en": "Page {page} of {pages}"},
-    # Sheet names (at most 31 characters).
-    "sheet_overview": {"az": "Ümumi", "ru": "Обзор", "en": "Overview"},
-    "sheet_members": {"az": "Üzv QHT-lər", "ru": "НПО-члены", "en": "Member NGOs"},
-    "sheet_reach": {"az": "Əhatə", "ru": "Охват", "en": "Reach"},
-    # The page that asks for the period.
-    "intro": {
-        "az": "Seçilmiş dövr üçün koalisiyanın görüşləri, təklifləri, kampaniyaları və üzv QHT-lərin göndəriş və "
-              "xidmətləri haqqında hesabat (PDF və ya Excel). İş qeydlərindən yalnız ümumi rəqəmlər daxil edilir; "
-              "1-dən {m}-ə qədər olan rəqəmlər «<{t}» kimi göstərilir.",
-        "ru": "Отчёт о встречах, предложениях и кампаниях коалиции и о направлениях и услугах НПО-членов за "
-              "выбранный период (PDF или Excel). Из записей дел — только сводные цифры; числа от 1 до {m} "
-              "показываются как «<{t}».",
-        "en": "A report on the coalition's meetings, proposals and campaigns and on the referrals and services of "
-              "member NGOs for a period of your choice (PDF or Excel). From the case records it holds totals only; "
-              "numbers from 1 to {m} are shown as “<{t}”."},
-    "start": {"az": "Başlanğıc tarixi", "ru": "С", "en": "From"},
-    "end": {"az": "Son tarix", "ru": "По", "en": "To"},
-    "language": {"az": "Hesabatın dili", "ru": "Язык отчёта", "en": "Language of the report"},
-    "download_pdf": {"az": "PDF yüklə", "ru": "Скачать PDF", "en": "Download PDF"},
-    "download_xlsx": {"az": "Excel (XLSX) yüklə", "ru": "Скачать Excel (XLSX)", "en": "Download Excel (XLSX)"},
-    "error_start": {"az": "Başlanğıc tarixini İİİİ-AA-GG şəklində yazın, məsələn 2025-01-01.",
-                    "ru": "Укажите дату начала в виде ГГГГ-ММ-ДД, например 2025-01-01.",
-                    "en": "Give the start date as YYYY-MM-DD, for example 2025-01-01."},
-    "error_end": {"az": "Son tarixi İİİİ-AA-GG şəklində yazın, məsələn 2025-12-31.",
-                  "ru": "Укажите дату окончания в виде ГГГГ-ММ-ДД, например 2025-12-31.",
-                  "en": "Give the end date as YYYY-MM-DD, for example 2025-12-31."},
-    "error_order": {"az": "Dövr başlamazdan əvvəl bitə bilməz.",
-                    "ru": "Период не может закончиться раньше, чем начался.",
-                    "en": "The period cannot end before it starts."},
-    "error_long": {"az": "Dövr ən çoxu {years} il ola bilər.", "ru": "Период может быть не длиннее {years} лет.",
-                   "en": "The period can be at most {years} years long."},
-    "error_range": {"az": "Tarixlər {first} ilə {last} illəri arasında olmalıdır.",
-                    "ru": "Даты должны быть между {first} и {last} годами.",
-                    "en": "The dates must lie between the years {first} and {last}."},
-    "error_language": {"az": "Hesabatın dilini seçin: az, ru və ya en.", "ru": "Выберите язык отчёта: az, ru или en.",
-                       "en": "Choose the language of the report: az, ru or en."},
+# Every text of the report, in the message catalogue (English source strings); ``text`` renders one
+# in the report's language. Choice values (statuses, regions, target groups, service types) use the
+# models' own labels, so each is translated once for the pages and the report alike.
+TEXTS: dict[str, Any] = {
+    "report": _("Coalition activity report"),
+    "coalition": _("NGO Coalition against Trafficking in Human Beings"),
+    "period": _("Period"),
+    "chair": _("Coalition chair"),
+    "generated": _("Generated on"),
+    "as_of": _("Proposals and decisions are shown as they stand on the day the report was generated."),
+    "summary": _("The period at a glance"),
+    "meetings_held": _("Meetings held"),
+    "decisions_made": _("Decisions made"),
+    "decisions_done": _("Decisions carried out"),
+    "proposals_made": _("Proposals made"),
+    "campaigns_run": _("Campaigns"),
+    "events_held": _("Campaign events held"),
+    "people_reached": _("People reached"),
+    "member_count": _("Coalition members"),
+    "meetings": _("Meetings"),
+    "proposals": _("Proposals and their fate"),
+    "campaigns": _("Campaigns and reach"),
+    "members": _("Member NGOs: referrals and services"),
+    "date": _("Date"),
+    "meeting": _("Meeting"),
+    "organiser": _("Organiser"),
+    "participants": _("Participants"),
+    "decisions": _("Decisions"),
+    "done": _("Done"),
+    "no_meetings": _("No meetings were held in this period."),
+    "by_status": _("Proposals by status"),
+    "status": _("Status"),
+    "count": _("Number"),
+    "total": _("Total"),
+    "proposal": _("Proposal"),
+    "from": _("From"),
+    "addressed_to": _("Addressed to"),
+    "measures_fed": _("Plan measures fed"),
+    "no_proposals": _("No proposals were made in this period."),
+    "campaign": _("Campaign"),
+    "dates": _("Dates"),
+    "organisers": _("Organisers"),
+    "events": _("Events"),
+    "no_campaigns": _("No campaigns ran in this period."),
+    "reach_note": _("Only events held in the period are counted."),
+    "by_region": _("People reached by region"),
+    "by_group": _("People reached by target group"),
+    "region": _("Region"),
+    "target_group": _("Target group"),
+    "no_reach": _("No events were held in this period."),
+    "member": _("Member NGO"),
+    "chair_mark": _("chair"),
+    "referrals_received": _("Referrals received"),
+    "services_delivered": _("Services delivered"),
+    "services_by_type": _("Services delivered by type"),
+    "no_members": _("The coalition has no members at present."),
+    "no_services": _("No services delivered by members were recorded in this period."),
+    "members_note": _("Totals computed from the case records of the national referral mechanism: no names, no "
+                      "case numbers. Referrals count on the day they were made, services on the day they were "
+                      "delivered."),
+    "primary_note": _("“<%(t)s”: from 1 to %(m)s. Azerbaijan identifies some 70–100 victims a year; small numbers "
+                      "are not shown because they could identify a person."),
+    "secondary_note": _("“x”: hidden as well, so that a hidden number cannot be worked out from the row total."),
+    "page_of": _("Page {page} of {pages}"),
+    "sheet_overview": _("Overview"),
+    "sheet_members": _("Member NGOs"),
+    "sheet_reach": _("Reach"),
+    "intro": _("A report on the coalition's meetings, proposals and campaigns and on the referrals and services of "
+               "member NGOs for a period of your choice (PDF or Excel). From the case records it holds totals only; "
+               "numbers from 1 to %(m)s are shown as “<%(t)s”."),
+    "start": _("Start date"),
+    "end": _("End date"),
+    "language": _("Language of the report"),
+    "download_pdf": _("Download PDF"),
+    "download_xlsx": _("Download Excel (XLSX)"),
+    "error_start": _("Give the start date as YYYY-MM-DD, for example 2025-01-01."),
+    "error_end": _("Give the end date as YYYY-MM-DD, for example 2025-12-31."),
+    "error_order": _("The period cannot end before it starts."),
+    "error_long": _("The period can be at most %(years)s years long."),
+    "error_range": _("The dates must lie between the years %(first)s and %(last)s."),
+    "error_language": _("Choose the language of the report: az, ru or en."),
 }
 
+# Each language named in itself, as a language menu shows it (not translated on purpose).
 LANGUAGE_NAMES = {"az": "Azərbaycan dili", "ru": "Русский", "en": "English"}
-
-STATUS_TEXTS: dict[str, dict[str, str]] = {
-    "received": {"az": "Daxil olub", "ru": "Получено", "en": "Received"},
-    "under_review": {"az": "Baxılır", "ru": "На рассмотрении", "en": "Under review"},
-    "accepted": {"az": "Qəbul edilib", "ru": "Принято", "en": "Accepted"},
-    "partially_accepted": {"az": "Qismən qəbul edilib", "ru": "Принято частично", "en": "Partially accepted"},
-    "declined": {"az": "Rədd edilib", "ru": "Отклонено", "en": "Declined"},
-    "implemented": {"az": "İcra edilib", "ru": "Реализовано", "en": "Implemented"},
-}
-
-REGION_TEXTS: dict[str, dict[str, str]] = {
-    "baku": {"az": "Bakı", "ru": "Баку", "en": "Baku"},
-    "absheron_khizi": {"az": "Abşeron-Xızı", "ru": "Абшерон-Хызы", "en": "Absheron-Khizi"},
-    "mountainous_shirvan": {"az": "Dağlıq Şirvan", "ru": "Горный Ширван", "en": "Mountainous Shirvan"},
-    "ganja_dashkasan": {"az": "Gəncə-Daşkəsən", "ru": "Гянджа-Дашкесан", "en": "Ganja-Dashkasan"},
-    "karabakh": {"az": "Qarabağ", "ru": "Карабах", "en": "Karabakh"},
-    "gazakh_tovuz": {"az": "Qazax-Tovuz", "ru": "Газах-Товуз", "en": "Gazakh-Tovuz"},
-    "guba_khachmaz": {"az": "Quba-Xaçmaz", "ru": "Губа-Хачмаз", "en": "Guba-Khachmaz"},
-    "lankaran_astara": {"az": "Lənkəran-Astara", "ru": "Ленкорань-Астара", "en": "Lankaran-Astara"},
-    "central_aran": {"az": "Mərkəzi Aran", "ru": "Центральный Аран", "en": "Central Aran"},
-    "mil_mughan": {"az": "Mil-Muğan", "ru": "Миль-Муган", "en": "Mil-Mughan"},
-    "shaki_zagatala": {"az": "Şəki-Zaqatala", "ru": "Шеки-Закатала", "en": "Shaki-Zagatala"},
-    "shirvan_salyan": {"az": "Şirvan-Salyan", "ru": "Ширван-Сальян", "en": "Shirvan-Salyan"},
-    "east_zangezur": {"az": "Şərqi Zəngəzur", "ru": "Восточный Зангезур", "en": "East Zangezur"},
-    "nakhchivan": {"az": "Naxçıvan", "ru": "Нахчыван", "en": "Nakhchivan"},
-}
-
-GROUP_TEXTS: dict[str, dict[str, str]] = {
-    "students": {"az": "Tələbələr", "ru": "Студенты", "en": "Students"},
-    "job_seekers": {"az": "İş axtaranlar", "ru": "Ищущие работу", "en": "Job seekers"},
-    "labour_migrants": {"az": "Əmək miqrantları", "ru": "Трудовые мигранты", "en": "Labour migrants"},
-    "women": {"az": "Qadınlar", "ru": "Женщины", "en": "Women"},
-    "children_institutions": {"az": "Müəssisələrdəki uşaqlar", "ru": "Дети в учреждениях",
-                              "en": "Children in institutions"},
-    "general_public": {"az": "Geniş ictimaiyyət", "ru": "Широкая общественность", "en": "General public"},
-}
-
-SERVICE_TEXTS: dict[str, dict[str, str]] = {
-    "accommodation": {"az": "Yerləşdirmə", "ru": "Размещение", "en": "Accommodation"},
-    "medical": {"az": "Tibbi", "ru": "Медицинская", "en": "Medical"},
-    "psychological": {"az": "Psixoloji", "ru": "Психологическая", "en": "Psychological"},
-    "legal": {"az": "Hüquqi yardım", "ru": "Юридическая помощь", "en": "Legal aid"},
-    "vocational": {"az": "Peşə təhsili", "ru": "Профобучение", "en": "Vocational training"},
-    "employment": {"az": "Məşğulluq", "ru": "Трудоустройство", "en": "Employment"},
-    "education": {"az": "Təhsil", "ru": "Образование", "en": "Education"},
-    "financial": {"az": "Birdəfəlik müavinət", "ru": "Единовременное пособие", "en": "One-time allowance"},
-    "repatriation": {"az": "Repatriasiya", "ru": "Репатриация", "en": "Repatriation"},
-    "family_reunification": {"az": "Ailənin birləşməsi", "ru": "Воссоединение семьи", "en": "Family reunification"},
-    "documents": {"az": "Sənədlər", "ru": "Документы", "en": "Documents"},
-}
 
 
 def text(key: str, language: str, **values: Any) -> str:
-    """A text of the report in ``language``; ``{name}`` placeholders are filled from ``values``."""
-    entry = TEXTS[key]
-    value = entry.get(language) or entry["en"]
-    return value.format(**values) if values else value
+    """A text of the report in ``language``; ``%(name)s`` placeholders are filled from ``values``."""
+    with translation.override(language):
+        value = str(TEXTS[key])
+    return value % values if values else value
 
 
-def _choice(table: dict[str, dict[str, str]], code: str, fallback: Any, language: str) -> str:
-    entry = table.get(code)
-    return (entry.get(language) or entry["en"]) if entry else str(fallback.get(code, code))
+def _label(choices: Any, code: str) -> str:
+    """A choice's label in the active language; an unknown code as it is."""
+    return str(dict(choices).get(code, code))
 
 
 def suppression_notes(language: str, threshold: int | None = None) -> dict[str, str]:
@@ -310,16 +213,16 @@ def _proposals(start: dt.date, end: dt.date, language: str) -> tuple[list[dict[s
     rows = (Proposal.objects.annotate(made_on=made_on).filter(made_on__range=(start, end))
             .select_related("from_organisation", "addressed_to").prefetch_related("measures")
             .order_by("made_on", "id"))
-    labels = dict(Proposal.Status.choices)
+    labels = Proposal.Status.choices
     listed = [{"date": _date(p.made_on), "iso": p.made_on.isoformat(), "title": p.title,
                "from": p.from_organisation.short_name or p.from_organisation.name,
                "from_full": p.from_organisation.name,
                "to": p.addressed_to.short_name or p.addressed_to.name, "to_full": p.addressed_to.name,
-               "status": p.status, "status_label": _choice(STATUS_TEXTS, p.status, labels, language),
+               "status": p.status, "status_label": _label(labels, p.status),
                "measures": "; ".join(sorted((m.number for m in p.measures.all()), key=_natural))}
               for p in rows]
     counts = Counter(p["status"] for p in listed)
-    by_status = [{"code": code, "label": _choice(STATUS_TEXTS, code, labels, language), "count": counts[code]}
+    by_status = [{"code": code, "label": _label(labels, code), "count": counts[code]}
                  for code in Proposal.Status.values]
     return by_status, listed
 
@@ -343,17 +246,16 @@ def _reach(start: dt.date, end: dt.date, language: str) -> dict[str, Any]:
     for region, group, people in events.values_list("region", "target_group", "people_reached"):
         by_region[region] += people
         by_group[group] += people
-    regions, groups = dict(REGIONS), dict(TargetGroup.choices)
 
-    def bars(counter: Counter[str], table: dict[str, dict[str, str]], fallback: Any) -> list[dict[str, Any]]:
+    def bars(counter: Counter[str], choices: Any) -> list[dict[str, Any]]:
         top = max(counter.values(), default=0) or 1
-        ordered = sorted(counter.items(), key=lambda item: (-item[1], _choice(table, item[0], fallback, language)))
-        return [{"code": code, "label": _choice(table, code, fallback, language), "people": people,
+        ordered = sorted(counter.items(), key=lambda item: (-item[1], _label(choices, item[0])))
+        return [{"code": code, "label": _label(choices, code), "people": people,
                  "people_text": _number(people), "width": round(100 * people / top, 1)} for code, people in ordered]
 
     total = sum(by_region.values())
-    return {"total": total, "total_text": _number(total), "regions": bars(by_region, REGION_TEXTS, regions),
-            "groups": bars(by_group, GROUP_TEXTS, groups)}
+    return {"total": total, "total_text": _number(total), "regions": bars(by_region, REGIONS),
+            "groups": bars(by_group, TargetGroup.choices)}
 
 
 def _members(start: dt.date, end: dt.date, language: str, threshold: int | None) -> dict[str, Any]:
@@ -379,9 +281,8 @@ def _members(start: dt.date, end: dt.date, language: str, threshold: int | None)
          "services": sum(delivered[m.organisation_id].values()),
          **{f"type:{code}": delivered[m.organisation_id][code] for code in types}} for m in members]
     safe = disclosure.suppress_table(raw, columns, threshold=threshold)
-    service_labels = dict(ServiceType.choices)
     return {
-        "types": [{"code": code, "label": _choice(SERVICE_TEXTS, code, service_labels, language)} for code in types],
+        "types": [{"code": code, "label": _label(ServiceType.choices, code)} for code in types],
         "rows": [{"name": row["name"], "chair": row["chair"],
                   "referrals": disclosure.suppress(row["referrals"], threshold=threshold),
                   "services": disclosure.suppress(row["services"], threshold=threshold),
@@ -405,7 +306,7 @@ def activity_data(start: dt.date, end: dt.date, language: str, *, threshold: int
         members = _members(start, end, language, limit)
         period = f"{_date(start, short=False)} – {_date(end, short=False)}"
         title = text("report", language)
-        labels = {key: entry.get(language) or entry["en"] for key, entry in TEXTS.items()}
+        labels = {key: str(entry) for key, entry in TEXTS.items()}
         return {
             "lang": language,
             "title": title,
