@@ -76,7 +76,10 @@ URL_KIND = {
     "cases:tasks": "read",
     "shelters:bed_board": "read", "shelters:facility": "read", "shelters:admit": "post",
     "shelters:discharge": "post",
+    "shelters:facility_list": "read", "shelters:facility_create": "form", "shelters:facility_edit": "form",
+    "shelters:facility_close": "post", "shelters:facility_reopen": "post",
     "justice:list": "form", "justice:figures": "read", "justice:detail": "read", "justice:command": "post",
+    "justice:unlink": "post",
 }
 
 
@@ -89,6 +92,9 @@ def paramless_rule(name: str, username: str) -> str:
         return "redirect" if role == "coordinator_analyst" and name == "justice:list" else "hidden"
     if name in ("justice:figures", "GET /api/v1/justice/figures"):
         return "ok" if role in ("police_investigator", "coordinator_analyst") else "hidden"
+    if name in ("shelters:facility_list", "shelters:facility_create", "GET /api/v1/facilities",
+                "POST /api/v1/facilities"):
+        return "ok" if role == "shelter_manager" else "hidden"  # a facility's operator: its shelter managers
     return "ok" if role in VICTIM_DATA_ROLES else "hidden"
 
 
@@ -301,6 +307,12 @@ def html_variants(name: str, world: dict[str, Any], kwargs: dict[str, Any]) -> l
         "shelters:admit": [{"facility": world[f].pk, "category": "women", "admitted_on": today}
                            for f in ("facility_ngo1", "facility_ngo2")],
         "shelters:discharge": [{"discharged_on": today}],
+        "shelters:facility_create": [{"operator": cast["ngo1"].pk, "name": "Matris Evi", "region": "Bakı",
+                                      "address": "matrix street 9", "beds_women": "2", "beds_men": "0",
+                                      "beds_children": "0", "beds_mother_children": "0"}],
+        "shelters:facility_edit": [{"name": "Dəyişdirilmiş Ev", "region": "Gəncə", "address": "matrix street 10",
+                                    "beds_women": "4", "beds_men": "1", "beds_children": "0",
+                                    "beds_mother_children": "0"}],
         "justice:list": [{"number": "CR-MATRIX-1", "article": "144-2", "opened_on": today, "suspects": "1",
                           "victim_numbers": ""}],
     }
@@ -371,6 +383,19 @@ def api_payload(op: str, world: dict[str, Any], kwargs: dict[str, Any]) -> dict[
         "POST /api/v1/admissions/{admission_id}/discharge": {"discharged_on": today},
         "POST /api/v1/investigations": {"number": "CR-MATRIX-2", "article": "144-2", "opened_on": today,
                                         "suspects": 1, "victim_case_ids": []},
+        "POST /api/v1/facilities": {"operator_id": cast["ngo1"].pk, "name": "Matris Evi", "region": "Bakı",
+                                    "address": "matrix street 9", "capacities": {"women": 2}},
+        "POST /api/v1/facilities/{facility_id}": {"name": "Dəyişdirilmiş Ev", "capacities": {"women": 4}},
+        "POST /api/v1/facilities/{facility_id}/close": None,
+        "POST /api/v1/facilities/{facility_id}/reopen": None,
+        "POST /api/v1/investigations/{investigation_id}/status": {"status": "closed"},
+        "POST /api/v1/investigations/{investigation_id}/victims/{case_id}": None,
+        "POST /api/v1/investigations/{investigation_id}/victims/{case_id}/unlink": None,
+        "POST /api/v1/investigations/{investigation_id}/prosecutions": {
+            "filed_on": today, "court": "Bakı Ağır Cinayətlər Məhkəməsi", "defendants": 1},
+        "POST /api/v1/investigations/{investigation_id}/outcomes": {
+            "prosecution_id": world["prosecution"].pk, "decided_on": today, "result": "conviction", "persons": 1,
+            "sentence_months": 60},
     }
     assert op.startswith("GET") or op in payloads, f"{op}: add a valid payload to api_payload()"
     del path
@@ -555,6 +580,13 @@ HTML_POSITIVE: list[tuple[str, str, dict[str, str], int, Callable[[dict[str, Any
     ("justice:command", "polis", {"investigation_id": "investigation", "command": "=link"}, 0, None),
     ("justice:command", "polis", {"investigation_id": "investigation", "command": "=prosecution"}, 0, None),
     ("justice:command", "polis", {"investigation_id": "investigation", "command": "=outcome"}, 0, None),
+    ("shelters:facility_create", "siginacaq1", {}, 0, None),
+    ("shelters:facility_edit", "siginacaq2", {"facility_id": "facility_ngo2"}, 0, None),
+    ("shelters:facility_close", "siginacaq1", {"facility_id": "facility_ngo1"}, 0, None),
+    ("shelters:facility_reopen", "siginacaq1", {"facility_id": "facility_ngo1"}, 0,
+     lambda w: shelter_actions.facility_set_active(by=w["cast"]["siginacaq1"], facility=w["facility_ngo1"],
+                                                   active=False)),
+    ("justice:unlink", "polis", {"investigation_id": "investigation", "case_id": "case_a"}, 0, None),
 ]
 
 API_POSITIVE: list[tuple[str, str, dict[str, str], Callable[[dict[str, Any]], None] | None]] = [
@@ -578,6 +610,21 @@ API_POSITIVE: list[tuple[str, str, dict[str, str], Callable[[dict[str, Any]], No
     ("POST /api/v1/admissions", "siginacaq1", {"case_id": "case_a", "facility_id": "facility_ngo1"}, _discharge_a),
     ("POST /api/v1/admissions/{admission_id}/discharge", "siginacaq2", {"admission_id": "admission_a"}, None),
     ("POST /api/v1/investigations", "polis", {}, None),
+    ("POST /api/v1/facilities", "siginacaq1", {}, None),
+    ("POST /api/v1/facilities/{facility_id}", "siginacaq2", {"facility_id": "facility_ngo2"}, None),
+    ("POST /api/v1/facilities/{facility_id}/close", "siginacaq1", {"facility_id": "facility_ngo1"}, None),
+    ("POST /api/v1/facilities/{facility_id}/reopen", "siginacaq1", {"facility_id": "facility_ngo1"},
+     lambda w: shelter_actions.facility_set_active(by=w["cast"]["siginacaq1"], facility=w["facility_ngo1"],
+                                                   active=False)),
+    ("POST /api/v1/investigations/{investigation_id}/status", "polis", {"investigation_id": "investigation"}, None),
+    ("POST /api/v1/investigations/{investigation_id}/victims/{case_id}", "polis",
+     {"investigation_id": "investigation", "case_id": "case_b"}, None),
+    ("POST /api/v1/investigations/{investigation_id}/victims/{case_id}/unlink", "polis",
+     {"investigation_id": "investigation", "case_id": "case_a"}, None),
+    ("POST /api/v1/investigations/{investigation_id}/prosecutions", "polis", {"investigation_id": "investigation"},
+     None),
+    ("POST /api/v1/investigations/{investigation_id}/outcomes", "polis", {"investigation_id": "investigation"},
+     None),
 ]
 
 
