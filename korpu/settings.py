@@ -101,7 +101,7 @@ INSTALLED_APPS = [
     "korpu.stats",
     "korpu.public",
     "korpu.home",
-    "django.contrib.admin",
+    "korpu.accounts.admin_site.KorpuAdminConfig",  # django.contrib.admin, read-only and allow-listed
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -126,7 +126,7 @@ MIDDLEWARE = [
     "korpu.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "korpu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,8 +3,6 @@ from django.urls import include, path
 
 from korpu.api import api
 
-admin.site.site_header = "Körpü"
-
 urlpatterns = [
     path("", include("korpu.home.urls")),
     path("", include("korpu.core.urls")),

@@ -177,6 +177,13 @@ def test_login_page_is_azerbaijani_by_default(client: Any, db: Any) -> None:
     assert "Şifrənizi unutmusunuz?" in response.content.decode()
 
 
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "ru-RU,ru;q=0.9", "tr"])
+def test_a_browser_language_does_not_override_azerbaijani(client: Any, db: Any, accept: str) -> None:
+    response = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response["Content-Language"] == "az"
+    assert _h1(response) == "Körpü sisteminə giriş"
+
+
 def test_login_page_in_russian_from_the_cookie(client: Any, db: Any) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     response = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="en")

@@ -1,7 +1,9 @@
 """Django admin: an inspection tool for superusers, after two-factor, with no victim data.
 
-It is read-only: every change to accounts and organisations goes through the audited account
-pages (korpu.accounts.actions). Its login page is Körpü's own, with lockout and two-factor.
+It is read-only and shows organisations and users only: every change to accounts and organisations
+goes through the audited account pages (korpu.accounts.actions). The site
+(korpu.accounts.admin_site) ignores what other apps register: auth's groups, django-otp's TOTP
+devices with their secrets. Its login page is Körpü's own, with lockout and two-factor.
 """
 
 from __future__ import annotations
@@ -9,29 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
-from django.utils.http import urlencode
+from django.http import HttpRequest
 
 from korpu.accounts.models import Membership, Organisation, User
-from korpu.core import access
-
-
-def _superuser_verified(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_superuser and access.is_verified(user))
-
-
-def _login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-    return HttpResponseRedirect(reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}))
-
-
-admin.site.has_permission = _superuser_verified  # type: ignore[method-assign]
-admin.site.login = _login  # type: ignore[method-assign]
-for model in (Group,):
-    if admin.site.is_registered(model):
-        admin.site.unregister(model)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -35,7 +35,7 @@ from korpu.accounts.forms import (
 )
 from korpu.accounts.models import Membership, User
 from korpu.core import access
-from korpu.core.middleware import client_ip
+from korpu.core.middleware import client_ip, with_next
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -62,7 +62,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                                        ip=client_ip(request), request=request)
         if result.user is not None:
             login(request, result.user)
-            target = reverse("accounts:two_factor") + "?next=" + _safe_next(request, reverse("home:home"))
+            target = with_next(reverse("accounts:two_factor"), _safe_next(request, reverse("home:home")))
             return _with_language(HttpResponseRedirect(target), result.user)
         form.add_error(None, result.error)
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")},

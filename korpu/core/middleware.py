@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from korpu.core import access, audit, crypto
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def with_next(url: str, target: str) -> str:
+    """``url?next=target``, with the target's own query string kept whole (``&`` and ``=`` escaped)."""
+    return f"{url}?next={quote(target, safe='/')}"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -24,6 +32,25 @@ def client_ip(request: HttpRequest) -> str | None:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages speak Azerbaijani unless the visitor chose another language (the language cookie).
+
+    A browser's Accept-Language is not followed on pages: the system is Azerbaijani first, and most
+    browsers in the country are set to Russian or English without their users choosing it for
+    Körpü. The switcher sets the cookie, and a user's saved choice is set as the cookie at login.
+    The JSON API does follow Accept-Language, because an API client sets it on purpose.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class SecurityHeadersMiddleware:
@@ -68,7 +95,7 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 messages.info(request, _("You were logged out after a period of inactivity."))
-                return HttpResponseRedirect(reverse("accounts:login") + "?next=" + request.path)
+                return HttpResponseRedirect(with_next(reverse("accounts:login"), request.path))
             # Stored at most once a minute: writing it on every request would save the session (a
             # database or Redis write) on every page view for a timeout measured in minutes.
             if last_seen is None or now - int(last_seen) >= self.RESOLUTION_SECONDS:
@@ -95,7 +122,7 @@ class TwoFactorRequiredMiddleware:
             and not access.is_verified(user)
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
-            return HttpResponseRedirect(reverse("accounts:two_factor") + "?next=" + request.get_full_path())
+            return HttpResponseRedirect(with_next(reverse("accounts:two_factor"), request.get_full_path()))
         return self.get_response(request)
 
 

@@ -115,6 +115,22 @@ def test_admin_adds_and_ends_a_membership(cast: dict[str, Any]) -> None:
     assert new_events(before) == []
 
 
+def test_an_admin_cannot_change_their_own_roles(cast: dict[str, Any]) -> None:
+    admin, police = cast["admin"], cast["police"]
+    client = verified_client(admin)
+    roles, before = admin.roles(), last_seq()
+    response = client.post(f"/users/{admin.pk}/", {"command": "add_membership", "organisation": police.pk,
+                                                   "role": Role.POLICE_INVESTIGATOR}, follow=True)
+    assert "You cannot change your own roles; ask another administrator." in response.content.decode()
+    own = admin.memberships.get()
+    client.post(f"/users/{admin.pk}/", {"command": "end_membership", "membership": own.pk})
+    own.refresh_from_db()
+    assert own.is_active
+    assert User.objects.get(pk=admin.pk).roles() == roles
+    assert not Membership.objects.filter(user=admin, role=Role.POLICE_INVESTIGATOR).exists()
+    assert new_events(before) == []
+
+
 def test_admin_unlocks_a_locked_user(cast: dict[str, Any]) -> None:
     polis = cast["polis"]
     User.objects.filter(pk=polis.pk).update(locked_until=timezone.now() + timezone.timedelta(minutes=30),
@@ -247,6 +263,33 @@ def test_the_django_admin_opens_for_a_verified_superuser_only(cast: dict[str, An
     unverified.force_login(root)
     assert unverified.get("/django-admin/").status_code == 302
     assert verified_client(root).get("/django-admin/").status_code == 200
+
+
+def test_the_django_admin_shows_organisations_and_users_only_and_changes_nothing(cast: dict[str, Any]) -> None:
+    from django.contrib import admin
+
+    assert sorted(model._meta.label for model in admin.site._registry) == ["accounts.Organisation", "accounts.User"]
+    root = User.objects.create_superuser("root", "root@example.org", "Root-Password-123456")
+    device = TOTPDevice.objects.create(user=root, name="Körpü", confirmed=True)
+    client = verified_client(root)
+    index = client.get("/django-admin/").content.decode()
+    assert "/django-admin/accounts/user/" in index and "otp_totp" not in index and "/auth/group/" not in index
+    for path in ("/django-admin/otp_totp/totpdevice/", f"/django-admin/otp_totp/totpdevice/{device.pk}/change/",
+                 "/django-admin/auth/group/", "/django-admin/auth/group/add/"):
+        assert client.get(path).status_code == 404, path
+    polis = cast["polis"]
+    page = client.get(f"/django-admin/accounts/user/{polis.pk}/change/").content.decode()
+    assert device.key not in page and totp_device_key(polis) not in page
+    before = User.objects.filter(pk=polis.pk).values().get()
+    response = client.post(f"/django-admin/accounts/user/{polis.pk}/change/", {"username": "hijacked", "email": "x@y.z"})
+    assert response.status_code == 403
+    assert User.objects.filter(pk=polis.pk).values().get() == before
+    assert client.post("/django-admin/accounts/organisation/add/", {"name": "x", "org_type": "NGO"}).status_code == 403
+    assert Organisation.objects.count() == len(ORGANISATIONS)
+
+
+def totp_device_key(user: Any) -> str:
+    return TOTPDevice.objects.filter(user=user).values_list("key", flat=True).first() or "no-device"
 
 
 # --- organisation directory ----------------------------------------------------------------------

@@ -318,6 +318,17 @@ def test_the_last_seen_time_is_stored_at_most_once_a_minute(cast: dict[str, Any]
     assert client.session["korpu_last_seen"] >= int(time.time()) - 5
 
 
+def test_a_next_address_with_a_query_string_survives_login_and_two_factor(cast: dict[str, Any]) -> None:
+    client = Client()
+    target = "/cases/?status=Active&gender=Feminine"
+    response = client.get(target)
+    assert response["Location"] == "/account/login/?next=/cases/%3Fstatus%3DActive%26gender%3DFeminine"
+    response = client.post(response["Location"], {"username": "polis", "password": PASSWORD})
+    assert response["Location"] == "/account/two-factor/?next=/cases/%3Fstatus%3DActive%26gender%3DFeminine"
+    response = client.post(response["Location"], {"token": current_code(cast["polis"])})
+    assert response["Location"] == target
+
+
 def test_logout_requires_post(cast: dict[str, Any]) -> None:
     client = verified_client(cast["polis"])
     assert client.get("/account/logout/").status_code == 405
