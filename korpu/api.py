@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -84,14 +84,54 @@ def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=422)
 
 
+def _field_message(error: dict[str, Any]) -> str:
+    """One schema error in the caller's language (pydantic's own messages are English only)."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind in ("literal_error", "enum"):
+        return _("Not one of the allowed values.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("The value must be at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("The value must be at most %(limit)s.") % {"limit": ctx.get("le", ctx.get("lt", ""))}
+    if kind == "string_too_long":
+        return _("At most %(limit)s characters.") % {"limit": ctx.get("max_length", "")}
+    if kind == "string_too_short":
+        return _("At least %(limit)s characters.") % {"limit": ctx.get("min_length", "")}
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return _("The request body is not valid JSON of the expected shape.")
+    if kind in ("list_type", "string_type"):
+        return _("The value has the wrong type.")
+    return _("This value is not valid.")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": _("The request is not valid."), "errors": exc.errors}, status=422)
+    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type", ""), "msg": _field_message(e)}
+              for e in exc.errors]
+    return api.create_response(request, {"detail": _("The request is not valid."), "errors": errors}, status=422)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):  # django-ninja's session-cookie check
+        return _error(request, _("The CSRF check failed: with a browser session send the X-CSRFToken header, "
+                                 "or use an API token."), 403)
     return _error(request, str(exc), exc.status_code)
+
+
+def not_found_view(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Paths under /api/ that name no operation: a JSON 404, as every other API error."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 def _register_routers() -> None:

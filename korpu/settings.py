@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "korpu.core.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "korpu.core.middleware.RequestContextMiddleware",
+    "korpu.core.middleware.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "korpu.urls"

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from korpu.api import api
+from korpu.api import api, not_found_view
 
 urlpatterns = [
     path("", include("korpu.home.urls")),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("korpu.public.urls")),
     path("", include("korpu.engagement.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", not_found_view),
     path("django-admin/", admin.site.urls),
 ]

@@ -49,8 +49,8 @@ def cast(db: Any) -> dict[str, Any]:
     return build_cast(password=PASSWORD)
 
 
-def verified_client(user: Any) -> Client:
-    client = Client()
+def verified_client(user: Any, **client_options: Any) -> Client:
+    client = Client(**client_options)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id

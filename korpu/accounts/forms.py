@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import URLField as URLModelField
 from django.utils.translation import gettext_lazy as _
 
 from korpu.accounts.models import Organisation, Role, User
@@ -61,10 +62,18 @@ class ApiTokenForm(forms.Form):
                               initial=90)
 
 
+def _https_urls(field: Any, **kwargs: Any) -> Any:
+    """A web address typed without a scheme is taken as https:// (Django 6's default, chosen now)."""
+    if isinstance(field, URLModelField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "org_type", "country", "city", "phone", "email", "website", "is_active"]
+        formfield_callback = _https_urls
 
 
 class UserCreateForm(forms.Form):

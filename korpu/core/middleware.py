@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils import translation
@@ -51,6 +51,22 @@ class LanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong method with a plain-text 405; the API answers JSON everywhere."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/") \
+                and not response.get("Content-Type", "").startswith("application/json"):
+            replaced = JsonResponse({"detail": _("This method is not allowed here.")}, status=405)
+            replaced["Allow"] = response.get("Allow", "")
+            return replaced
+        return response
 
 
 class SecurityHeadersMiddleware:

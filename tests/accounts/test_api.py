@@ -247,3 +247,40 @@ def test_another_users_token_cannot_be_revoked(cast: dict[str, Any]) -> None:
     assert Client().get("/api/v1/me", **bearer(foreign_plaintext)).json()["username"] == "qht1"
     listed = Client().get("/api/v1/tokens", **bearer(plaintext)).json()
     assert [t["name"] for t in listed] == ["polis"]
+
+
+# --- every error is JSON, in the caller's language ------------------------------------------------
+def test_a_session_post_without_csrf_gets_a_json_403(cast: dict[str, Any]) -> None:
+    client = verified_client(cast["polis"], enforce_csrf_checks=True)
+    response = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "The CSRF check failed: with a browser session send the X-CSRFToken "
+                                         "header, or use an API token."}
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/cases/1/nothing", "/api/v2/me", "/api/"])
+def test_unknown_api_paths_get_a_json_404(db: Any, path: str) -> None:
+    response = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_wrong_method_gets_a_json_405(cast: dict[str, Any]) -> None:
+    response = verified_client(cast["polis"]).delete("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "This method is not allowed here."}
+    assert "GET" in response["Allow"]
+
+
+def test_schema_errors_are_explained_per_field(cast: dict[str, Any]) -> None:
+    client = verified_client(cast["polis"])
+    response = client.post("/api/v1/tokens", {"days": "many"}, content_type="application/json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == "The request is not valid."
+    messages = {tuple(e["loc"])[-1]: e["msg"] for e in body["errors"]}
+    assert messages == {"name": "This field is required.", "days": "Enter a whole number."}
