@@ -66,6 +66,25 @@ if not MASTER_KEY and not MASTER_KEY_FILE and not PRODUCTION:
     MASTER_KEY_FILE = str(_ensure_var_dir() / "master.key")
     _generated_file("master.key")
 
+def _master_key_problems(text: str, file_name: str) -> list[str]:
+    """Refuse at start a master key that cannot be read, is not 32 bytes, or is plainly not random."""
+    source = "KORPU_MASTER_KEY" if text else f"KORPU_MASTER_KEY_FILE ({file_name})"
+    if not text:
+        try:
+            text = Path(file_name).read_text()
+        except OSError as exc:
+            return [f"{source} cannot be read: {exc.strerror}"]
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        return [f"{source} is not base64 (generate a key with `korpu keys generate`)"]
+    if len(raw) != 32:
+        return [f"{source} must be base64 of 32 bytes, not {len(raw)}"]
+    if len(set(raw)) < 16:  # 32 random bytes have ~25 distinct values; "all zeros" or a repeated pattern have few
+        return [f"{source} is not random (generate a key with `korpu keys generate`)"]
+    return []
+
+
 if PRODUCTION:
     problems = []
     if DEBUG:
@@ -74,6 +93,8 @@ if PRODUCTION:
         problems.append("KORPU_SECRET_KEY is missing, shorter than 40 characters or a default value")
     if not MASTER_KEY and not MASTER_KEY_FILE:
         problems.append("KORPU_MASTER_KEY or KORPU_MASTER_KEY_FILE must be set")
+    else:
+        problems += _master_key_problems(MASTER_KEY, MASTER_KEY_FILE)
     if not ALLOWED_HOSTS:
         problems.append("KORPU_ALLOWED_HOSTS must name the host names this server answers to")
     if not env_bool("KORPU_HTTPS", True):

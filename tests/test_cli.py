@@ -89,8 +89,15 @@ SECRET_PROBLEM = "KORPU_SECRET_KEY is missing, shorter than 40 characters or a d
         ({"KORPU_DEBUG": "1"}, ["KORPU_DEBUG is on; production never runs with DEBUG"]),
         ({"KORPU_SECRET_KEY": "change-me"}, [SECRET_PROBLEM]),
         ({"KORPU_SECRET_KEY": "change-me-" * 6}, [SECRET_PROBLEM]),
+        ({"KORPU_MASTER_KEY": "A" * 43 + "="}, ["KORPU_MASTER_KEY is not random (generate a key with `korpu keys generate`)"]),
+        ({"KORPU_MASTER_KEY": "AAECAwQFBgcICQ=="}, ["KORPU_MASTER_KEY must be base64 of 32 bytes, not 10"]),
+        ({"KORPU_MASTER_KEY": "not a key!"},
+         ["KORPU_MASTER_KEY is not base64 (generate a key with `korpu keys generate`)"]),
+        ({"KORPU_MASTER_KEY": "", "KORPU_MASTER_KEY_FILE": "/nonexistent/master.key"},
+         ["KORPU_MASTER_KEY_FILE (/nonexistent/master.key) cannot be read: No such file or directory"]),
     ],
-    ids=["nothing-set", "debug", "default-secret", "long-default-secret"],
+    ids=["nothing-set", "debug", "default-secret", "long-default-secret", "zero-master-key", "short-master-key",
+         "garbled-master-key", "missing-key-file"],
 )
 def test_production_refuses_to_start(tmp_path: Path, changes: dict[str, str], problems: list[str]) -> None:
     env = _clean_env(tmp_path, **{**GOOD_PRODUCTION, **changes})
