@@ -237,6 +237,11 @@ def two_factor_verify(*, user: User, device: TOTPDevice, token: str, ip: str | N
     if user.is_locked():
         return False, _("This account is locked after repeated failed attempts. "
                         "Try again later or ask an administrator to unlock it.")
+    if address_throttled(ip):
+        audit.record("two_factor.throttled", obj=user, actor=user, outcome=AuditEvent.Outcome.DENIED, ip_address=ip,
+                     details={"reason": "address"})
+        return False, _("Too many failed attempts from your address. Try again in %(minutes)d minutes.") % {
+            "minutes": settings.ADDRESS_THROTTLE_MINUTES}
     allowed, _detail = device.verify_is_allowed()
     if not allowed:
         audit.record("two_factor.throttled", obj=user, actor=user, outcome=AuditEvent.Outcome.DENIED, ip_address=ip)
@@ -251,6 +256,7 @@ def two_factor_verify(*, user: User, device: TOTPDevice, token: str, ip: str | N
                                                    last_login=timezone.now())
             audit.record("login.succeeded", obj=user, actor=user, ip_address=ip)
         return True, ""
+    _count_address_failure(ip)
     locked = _record_account_failure(user, ip, reason="totp")
     return False, locked or _("That code is not right. Check your device's clock and try again.")
 
@@ -269,8 +275,21 @@ def logout_recorded(*, user: Any, reason: str) -> None:
 
 
 # --- password reset ----------------------------------------------------------------------------
+RESET_REQUESTS_PER_ADDRESS = 5  # per KORPU_ADDRESS_THROTTLE_MINUTES: a mailbox cannot be flooded from one address
 def password_reset_request(*, email: str, ip: str | None) -> None:
     """E-mail a reset link to each active account with this address; say nothing about existence."""
+    key = f"korpu:reset-requests:{ip or 'unknown'}"
+    timeout = settings.ADDRESS_THROTTLE_MINUTES * 60
+    if not cache.add(key, 1, timeout):
+        try:
+            requests = cache.incr(key)
+        except ValueError:
+            requests = 1
+            cache.set(key, 1, timeout)
+        if requests > RESET_REQUESTS_PER_ADDRESS:
+            # The page answers as always (it never says whether an address exists); no mail leaves.
+            audit.record("password.reset_throttled", outcome=AuditEvent.Outcome.DENIED, ip_address=ip)
+            return
     users = list(User.objects.filter(email__iexact=email.strip(), is_active=True))
     audit.record("password.reset_requested", ip_address=ip, details={"matched": len(users)})
     for user in users:

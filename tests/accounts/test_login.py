@@ -225,6 +225,24 @@ def test_wrong_totp_codes_count_towards_lockout(cast: dict[str, Any], settings: 
     assert not events("login.succeeded")
 
 
+def test_wrong_totp_codes_count_towards_the_address_throttle(cast: dict[str, Any], settings: Any) -> None:
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.ADDRESS_THROTTLE_LIMIT = 5
+    client = Client(REMOTE_ADDR="10.4.4.4")
+    assert password_login(client, "polis").status_code == 302
+    bad = wrong_code(totp_device(cast["polis"]))
+    for _ in range(5):
+        assert client.post("/account/two-factor/", {"token": bad}).status_code == 400
+    response = client.post("/account/two-factor/", {"token": current_code(cast["polis"])})
+    assert response.status_code == 400
+    with translation.override("az"):
+        message = gettext("Too many failed attempts from your address. Try again in %(minutes)d minutes.") % {
+            "minutes": settings.ADDRESS_THROTTLE_MINUTES}
+    assert escape(message) in response.content.decode()
+    assert [(e.ip_address, e.details) for e in events("two_factor.throttled")] == [("10.4.4.4", {"reason": "address"})]
+    assert not events("login.succeeded")
+
+
 def test_django_otp_throttles_rapid_wrong_codes(cast: dict[str, Any]) -> None:
     polis = cast["polis"]
     client = Client()
@@ -410,6 +428,18 @@ def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
     assert [str(m) for m in unknown.context["messages"]] == [str(m) for m in known.context["messages"]]
     assert mail.outbox == []
     assert [e.details for e in events("password.reset_requested")] == [{"matched": 1}, {"matched": 0}]
+
+
+def test_password_reset_requests_are_limited_per_address(
+        cast: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+    client = Client(REMOTE_ADDR="10.5.5.5")
+    for _ in range(7):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/account/password-reset/", {"email": "polis@example.org"}, follow=True)
+        assert in_page(RESET_SENT, response)  # the same answer every time
+    assert len(mail.outbox) == 5
+    assert len(events("password.reset_requested")) == 5
+    assert [e.outcome for e in events("password.reset_throttled")] == ["denied", "denied"]
 
 
 def test_a_forged_reset_link_is_refused(cast: dict[str, Any]) -> None:
