@@ -3,31 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role, User
+from korpu.cases.attachments import sanitise_filename, sniff
 from korpu.core import access, audit
 from korpu.plan.models import (
     Assessment,
     Category,
+    Evidence,
     ImplementationStatus,
+    Indicator,
+    IndicatorTarget,
     IndicatorValue,
     Measure,
+    Plan,
     ProgressReport,
     Recommendation,
     ReportEvent,
     ReportingPeriod,
     Section,
 )
+from korpu.stats import definitions
+
+EVIDENCE_FOLDER = "plan/evidence"
+EDITABLE = (ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED)
 
 
 def _require_manager(by: Any, action: str, obj: Any = None) -> None:
@@ -46,8 +60,11 @@ def reporting_bodies(by: Any, measure: Measure) -> list[Organisation]:
 
 # --- reports -----------------------------------------------------------------------------------
 def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisation: Organisation, text: str,
-                implementation: str, indicator_values: dict[int, Decimal] | None = None) -> ProgressReport:
-    """Create or update a draft (or a returned report) of one body for one measure and period."""
+                implementation: str, indicator_values: dict[int, Decimal | None] | None = None) -> ProgressReport:
+    """Create or update a draft (or a returned report) of one body for one measure and period.
+
+    ``indicator_values`` maps indicator ids to the value for the year; ``None`` clears a value given
+    before (the row is deleted, so it no longer counts once the report is accepted)."""
     if organisation not in reporting_bodies(by, measure):
         audit.denied("progress_report.save", obj=measure, actor=by)
         raise ValidationError(_("You report only for measures your body executes."))
@@ -62,7 +79,7 @@ def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisat
     with transaction.atomic():
         report, created = ProgressReport.objects.select_for_update().get_or_create(
             measure=measure, period=period, organisation=organisation, defaults={"created_by": by})
-        if report.status not in (ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED):
+        if report.status not in EDITABLE:
             raise ValidationError(_("A submitted or accepted report cannot be edited."))
         report.text = text.strip()
         report.implementation = implementation
@@ -72,8 +89,11 @@ def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisat
         for indicator_id, value in (indicator_values or {}).items():
             if indicator_id not in valid_ids:
                 raise ValidationError(_("That indicator belongs to another measure."))
-            IndicatorValue.objects.update_or_create(indicator_id=indicator_id, report=report,
-                                                    defaults={"value": value})
+            if value is None:
+                IndicatorValue.objects.filter(indicator_id=indicator_id, report=report).delete()
+            else:
+                IndicatorValue.objects.update_or_create(indicator_id=indicator_id, report=report,
+                                                        defaults={"value": value})
         audit.record("progress_report.save", obj=report, actor=by, details={"created": created})
     return report
 
@@ -170,20 +190,362 @@ def _notify_managers(report: ProgressReport) -> None:
         send_mail(subject, body, None, [user.email])
 
 
+# --- evidence ------------------------------------------------------------------------------------
+def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes) -> Evidence:
+    """Attach a file to a report: its body's focal point, while the report is a draft or returned.
+
+    Evidence is not victim data: it is stored as uploaded (not encrypted) under ``plan/evidence/`` with a
+    random name. The type is judged from the bytes, the name is sanitised, the size is limited by
+    ``KORPU_ATTACHMENT_MAX_MB``."""
+    if report.organisation not in reporting_bodies(by, report.measure):
+        audit.denied("evidence.create", obj=report, actor=by)
+        raise ValidationError(_("You report only for measures your body executes."))
+    if report.status not in EDITABLE:
+        raise ValidationError(_("Evidence can be added only while the report is a draft or returned."))
+    if report.period.locked:
+        raise ValidationError(_("This period is locked; reports can no longer change."))
+    if not data:
+        raise ValidationError(_("The file is empty."))
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(_("The file is larger than %(mb)d MB.")
+                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
+    safe_name = sanitise_filename(filename)
+    content_type = sniff(data, safe_name)
+    suffix = PurePath(safe_name).suffix.lower()
+    with transaction.atomic():
+        stored = default_storage.save(f"{EVIDENCE_FOLDER}/{secrets.token_hex(16)}{suffix}", ContentFile(data))
+        try:
+            evidence = Evidence.objects.create(report=report, filename=safe_name, content_type=content_type,
+                                               size=len(data), storage_name=stored, uploaded_by=by)
+            audit.record("evidence.create", obj=evidence, actor=by,
+                         details={"report": report.pk, "size": len(data), "content_type": content_type})
+        except Exception:
+            default_storage.delete(stored)
+            raise
+    return evidence
+
+
+def evidence_delete(*, by: Any, evidence: Evidence) -> None:
+    """Remove a file from a report, on the same terms as adding one; the stored file goes after commit."""
+    report = evidence.report
+    if report.organisation not in reporting_bodies(by, report.measure):
+        audit.denied("evidence.delete", obj=evidence, actor=by)
+        raise ValidationError(_("You report only for measures your body executes."))
+    if report.status not in EDITABLE or report.period.locked:
+        raise ValidationError(_("Evidence can be removed only while the report is a draft or returned."))
+    stored = evidence.storage_name
+    with transaction.atomic():
+        audit.record("evidence.delete", obj=evidence, actor=by, details={"report": report.pk})
+        evidence.delete()
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+# --- the plan itself (the coordinator's office) ----------------------------------------------------
+def _strip(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def _changed(obj: Any, fields: dict[str, Any]) -> list[str]:
+    return sorted(name for name, value in fields.items() if getattr(obj, name) != value)
+
+
+PLAN_FIELDS = ("title_az", "title_ru", "title_en", "description_az", "description_ru", "description_en",
+               "start_year", "end_year", "adopting_act_az", "adopting_act_ru", "adopting_act_en", "adopted_on")
+
+
+def plan_save(*, by: Any, plan: Plan | None = None, **fields: Any) -> Plan:
+    """Create a plan, or change its texts, period and adopting act. A new plan is not published.
+
+    The period cannot shrink past a measure or a reporting period of the plan."""
+    _require_manager(by, "plan.save", plan)
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    fields = _strip(fields)
+    start, end = fields.get("start_year"), fields.get("end_year")
+    if start is not None and end is not None and end < start:
+        raise ValidationError(_("The end year %(end)s is before the start year %(start)s.") % {"end": end,
+                                                                                             "start": start})
+    with transaction.atomic():
+        created = plan is None
+        plan = Plan() if plan is None else Plan.objects.select_for_update().get(pk=plan.pk)
+        changed = _changed(plan, fields) if not created else sorted(fields)
+        for name, value in fields.items():
+            setattr(plan, name, value)
+        if not created:
+            outside = Q(start_year__lt=plan.start_year) | Q(end_year__gt=plan.end_year)
+            if Measure.objects.filter(section__plan=plan).filter(outside).exists():
+                raise ValidationError(_("Some measures run outside the new period; change them first."))
+            if plan.periods.exclude(year__range=(plan.start_year, plan.end_year)).exists():
+                raise ValidationError(_("Some reporting periods lie outside the new period."))
+        plan.full_clean()
+        plan.save()
+        audit.record("plan.create" if created else "plan.update", obj=plan, actor=by, details={"fields": changed})
+    return plan
+
+
+def plan_set_published(*, by: Any, plan: Plan, published: bool) -> Plan:
+    """Publish a plan on the public portal (its published measures with it), or take it back."""
+    _require_manager(by, "plan.publish", plan)
+    with transaction.atomic():
+        plan.is_published = published
+        plan.save(update_fields=["is_published"])
+        audit.record("plan.publish" if published else "plan.unpublish", obj=plan, actor=by)
+    return plan
+
+
+def section_save(*, by: Any, plan: Plan, section: Section | None = None, number: str, title_az: str,
+                 title_ru: str = "", title_en: str = "", order: int | None = None) -> Section:
+    """Add a section to a plan or change one (number unique in the plan)."""
+    _require_manager(by, "section.save", section or plan)
+    if section is not None and section.plan_id != plan.pk:
+        raise ValidationError(_("That section belongs to another plan."))
+    with transaction.atomic():
+        created = section is None
+        section = Section(plan=plan) if created else Section.objects.select_for_update().get(pk=section.pk)
+        if order is None:
+            order = section.order if not created else plan.sections.count() + 1
+        fields = _strip({"number": number, "title_az": title_az, "title_ru": title_ru, "title_en": title_en,
+                         "order": order})
+        changed = _changed(section, fields) if not created else sorted(fields)
+        for name, value in fields.items():
+            setattr(section, name, value)
+        section.full_clean()
+        section.save()
+        audit.record("section.create" if created else "section.update", obj=section, actor=by,
+                     details={"plan": plan.pk, "fields": changed})
+    return section
+
+
+def period_save(*, by: Any, plan: Plan, period: ReportingPeriod | None = None, year: int,
+                due_on: dt.date) -> ReportingPeriod:
+    """Open a reporting period (a year of the plan, with the date reports are due) or move its due date."""
+    _require_manager(by, "reporting_period.save", period or plan)
+    if period is not None and period.plan_id != plan.pk:
+        raise ValidationError(_("That period belongs to another plan."))
+    if not plan.start_year <= year <= plan.end_year:
+        raise ValidationError(_("The year must lie within the plan's period (%(a)d–%(b)d).")
+                              % {"a": plan.start_year, "b": plan.end_year})
+    if due_on < dt.date(year, 1, 1):
+        raise ValidationError(_("Reports cannot be due before the year they report on."))
+    with transaction.atomic():
+        created = period is None
+        period = ReportingPeriod(plan=plan) if created else ReportingPeriod.objects.select_for_update().get(
+            pk=period.pk)
+        if not created and period.year != year and period.reports.exists():
+            raise ValidationError(_("Reports were written for this year; its year cannot change."))
+        changed = _changed(period, {"year": year, "due_on": due_on}) if not created else ["due_on", "year"]
+        period.year, period.due_on = year, due_on
+        period.full_clean()
+        period.save()
+        audit.record("reporting_period.create" if created else "reporting_period.update", obj=period, actor=by,
+                     details={"plan": plan.pk, "fields": changed})
+    return period
+
+
+def category_save(*, by: Any, category: Category | None = None, kind: str, code: str, name_az: str,
+                  name_ru: str = "", name_en: str = "") -> Category:
+    """Add a category of measures (an SDG target or a free one) or rename one. Codes are unique."""
+    _require_manager(by, "category.save", category)
+    if kind not in (Category.Kind.SDG, Category.Kind.OTHER) and (category is None or category.kind != kind):
+        raise ValidationError(_("The four pillars are fixed; add an SDG target or another category."))
+    with transaction.atomic():
+        created = category is None
+        category = Category() if created else Category.objects.select_for_update().get(pk=category.pk)
+        fields = _strip({"kind": kind, "code": code, "name_az": name_az, "name_ru": name_ru, "name_en": name_en})
+        if not created and category.code != fields["code"]:
+            raise ValidationError(_("A category's code cannot change: imports refer to it."))
+        for name, value in fields.items():
+            setattr(category, name, value)
+        category.full_clean()
+        category.save()
+        audit.record("category.create" if created else "category.update", obj=category, actor=by,
+                     details={"code": category.code})
+    return category
+
+
+# --- measures and indicators -----------------------------------------------------------------------
+def _check_measure(plan: Plan, *, start_year: int, end_year: int, deadline: dt.date | None,
+                   bodies: list[Organisation], partners: list[Organisation]) -> None:
+    if not bodies:
+        raise ValidationError(_("Name at least one executing body."))
+    if not plan.start_year <= start_year <= end_year <= plan.end_year:
+        raise ValidationError(_("The measure's period must lie within the plan's period (%(a)d–%(b)d).")
+                              % {"a": plan.start_year, "b": plan.end_year})
+    if deadline is not None and not start_year <= deadline.year <= end_year:
+        raise ValidationError(_("The deadline must fall within the measure's period."))
+    both = sorted({o.name for o in bodies} & {o.name for o in partners})
+    if both:
+        raise ValidationError(_("An organisation cannot be both executing body and partner: %(names)s.")
+                              % {"names": "; ".join(both)})
+
+
+def measure_create(*, by: Any, section: Section, number: str, text_az: str, text_ru: str = "", text_en: str = "",
+                   expected_result_az: str = "", expected_result_ru: str = "", expected_result_en: str = "",
+                   start_year: int, end_year: int, deadline: dt.date | None = None,
+                   executing_bodies: Iterable[Organisation], partners: Iterable[Organisation] = (),
+                   categories: Iterable[Category] = (), is_published: bool = False) -> Measure:
+    """Add a measure to a section of the plan (the coordinator's office only; audited).
+
+    A new measure is internal unless ``is_published`` says otherwise (an import may publish at once)."""
+    _require_manager(by, "measure.create", section)
+    plan = section.plan
+    bodies, partner_list = list(executing_bodies), list(partners)
+    _check_measure(plan, start_year=start_year, end_year=end_year, deadline=deadline, bodies=bodies,
+                   partners=partner_list)
+    with transaction.atomic():
+        measure = Measure(section=section, number=number.strip(), text_az=text_az.strip(), text_ru=text_ru.strip(),
+                          text_en=text_en.strip(), expected_result_az=expected_result_az.strip(),
+                          expected_result_ru=expected_result_ru.strip(),
+                          expected_result_en=expected_result_en.strip(), start_year=start_year, end_year=end_year,
+                          deadline=deadline, is_published=is_published)
+        measure.full_clean()
+        measure.save()
+        measure.executing_bodies.set(bodies)
+        measure.partners.set(partner_list)
+        measure.categories.set(list(categories))
+        audit.record("measure.create", obj=measure, actor=by,
+                     details={"section": section.pk, "bodies": len(bodies), "partners": len(partner_list),
+                              "published": is_published})
+    return measure
+
+
+MEASURE_TEXT_FIELDS = ("number", "text_az", "text_ru", "text_en", "expected_result_az", "expected_result_ru",
+                       "expected_result_en")
+
+
+def measure_update(*, by: Any, measure: Measure, section: Section, start_year: int, end_year: int,
+                   deadline: dt.date | None, executing_bodies: Iterable[Organisation],
+                   partners: Iterable[Organisation] = (), categories: Iterable[Category] = (),
+                   **texts: str) -> Measure:
+    """Change a measure. Refused when reports already written would fall outside it: a body that has
+    reported stays an executing body, and the period keeps every year with a report or a target."""
+    _require_manager(by, "measure.update", measure)
+    unknown = set(texts) - set(MEASURE_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown measure fields: {sorted(unknown)}")
+    plan = measure.section.plan
+    if section.plan_id != plan.pk:
+        raise ValidationError(_("A measure stays in its plan; choose a section of the same plan."))
+    bodies, partner_list, category_list = list(executing_bodies), list(partners), list(categories)
+    _check_measure(plan, start_year=start_year, end_year=end_year, deadline=deadline, bodies=bodies,
+                   partners=partner_list)
+    with transaction.atomic():
+        measure = Measure.objects.select_for_update().get(pk=measure.pk)
+        reported = set(measure.reports.values_list("organisation__name", flat=True))
+        dropped = sorted(reported - {o.name for o in bodies})
+        if dropped:
+            raise ValidationError(_("These bodies have reported on the measure and must stay its executing "
+                                    "bodies: %(names)s.") % {"names": "; ".join(dropped)})
+        if measure.reports.exclude(period__year__range=(start_year, end_year)).exists():
+            raise ValidationError(_("Reports exist for years outside the new period."))
+        if IndicatorTarget.objects.filter(indicator__measure=measure).exclude(
+                year__range=(start_year, end_year)).exists():
+            raise ValidationError(_("Indicator targets exist for years outside the new period; change them "
+                                    "first."))
+        fields = _strip({**texts, "section": section, "start_year": start_year, "end_year": end_year,
+                         "deadline": deadline})
+        changed = _changed(measure, fields)
+        for name, value in fields.items():
+            setattr(measure, name, value)
+        measure.full_clean()
+        measure.save()
+        measure.executing_bodies.set(bodies)
+        measure.partners.set(partner_list)
+        measure.categories.set(category_list)
+        audit.record("measure.update", obj=measure, actor=by,
+                     details={"fields": changed, "bodies": len(bodies), "partners": len(partner_list),
+                              "categories": len(category_list)})
+    return measure
+
+
+def measure_set_published(*, by: Any, measure: Measure, published: bool) -> Measure:
+    _require_manager(by, "measure.publish", measure)
+    with transaction.atomic():
+        measure.is_published = published
+        measure.save(update_fields=["is_published"])
+        audit.record("measure.publish" if published else "measure.unpublish", obj=measure, actor=by)
+    return measure
+
+
+INDICATOR_FIELDS = ("name_az", "name_ru", "name_en", "unit", "baseline", "baseline_year", "computed_key")
+
+
+def indicator_save(*, by: Any, measure: Measure, indicator: Indicator | None = None,
+                   targets: dict[int, Decimal | None] | None = None, **fields: Any) -> Indicator:
+    """Add an indicator to a measure or change it, with its targets per year (``None`` removes a target).
+
+    ``computed_key`` names a statistic of ``korpu.stats.definitions`` (or is empty: reported only)."""
+    _require_manager(by, "indicator.save", indicator or measure)
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    if indicator is not None and indicator.measure_id != measure.pk:
+        raise ValidationError(_("That indicator belongs to another measure."))
+    fields = _strip(fields)
+    key = fields.get("computed_key", "")
+    if key and key not in definitions.DEFINITIONS:
+        raise ValidationError(_("Unknown statistic: %(key)s.") % {"key": key})
+    targets = targets or {}
+    outside = sorted(year for year in targets if not measure.start_year <= year <= measure.end_year)
+    if outside:
+        raise ValidationError(_("Targets can be set only for the measure's years (%(a)d–%(b)d).")
+                              % {"a": measure.start_year, "b": measure.end_year})
+    with transaction.atomic():
+        created = indicator is None
+        indicator = Indicator(measure=measure) if created else Indicator.objects.select_for_update().get(
+            pk=indicator.pk)
+        changed = _changed(indicator, fields) if not created else sorted(fields)
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        indicator.full_clean()
+        indicator.save()
+        target_changes = 0
+        for year, value in sorted(targets.items()):
+            if value is None:
+                target_changes += IndicatorTarget.objects.filter(indicator=indicator, year=year).delete()[0]
+            else:
+                IndicatorTarget.objects.update_or_create(indicator=indicator, year=year, defaults={"value": value})
+                target_changes += 1
+        audit.record("indicator.create" if created else "indicator.update", obj=indicator, actor=by,
+                     details={"measure": measure.pk, "fields": changed, "targets": target_changes})
+    return indicator
+
+
 # --- recommendations ---------------------------------------------------------------------------
+RECOMMENDATION_FIELDS = ("source", "cycle", "reference", "text_az", "text_ru", "text_en", "priority", "theme",
+                         "previous", "response_az", "response_ru", "response_en", "is_published")
+
+
 def recommendation_save(*, by: Any, recommendation: Recommendation | None = None, measures: Iterable[Measure] = (),
                         **fields: Any) -> Recommendation:
+    """Create or change a recommendation. ``previous`` (the same one in an earlier cycle) may not make a
+    loop: not itself, nor a recommendation that already repeats it."""
     _require_manager(by, "recommendation.save", recommendation)
+    unknown = set(fields) - set(RECOMMENDATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown recommendation fields: {sorted(unknown)}")
+    fields = _strip(fields)
     with transaction.atomic():
-        recommendation = recommendation or Recommendation()
+        created = recommendation is None
+        recommendation = (Recommendation() if created
+                          else Recommendation.objects.select_for_update().get(pk=recommendation.pk))
+        changed = _changed(recommendation, fields) if not created else sorted(fields)
         for name, value in fields.items():
             setattr(recommendation, name, value)
-        if recommendation.previous_id and recommendation.previous_id == recommendation.pk:
-            raise ValidationError(_("A recommendation cannot repeat itself."))
+        if recommendation.pk is not None and recommendation.previous_id is not None:
+            earlier, seen = recommendation.previous, set()
+            while earlier is not None and earlier.pk not in seen:
+                if earlier.pk == recommendation.pk:
+                    raise ValidationError(_("A recommendation cannot repeat itself or a later one."))
+                seen.add(earlier.pk)
+                earlier = earlier.previous
         recommendation.full_clean()
         recommendation.save()
-        recommendation.measures.set(list(measures))
-        audit.record("recommendation.save", obj=recommendation, actor=by)
+        measure_list = list(measures)
+        recommendation.measures.set(measure_list)
+        audit.record("recommendation.save", obj=recommendation, actor=by,
+                     details={"created": created, "fields": changed, "measures": len(measure_list)})
     return recommendation
 
 
@@ -196,47 +558,6 @@ def assessment_record(*, by: Any, recommendation: Recommendation, level: str, co
                                                by=by)
         audit.record("recommendation.assess", obj=recommendation, actor=by, details={"level": level})
     return assessment
-
-
-def measure_create(*, by: Any, section: Section, number: str, text_az: str, text_ru: str = "", text_en: str = "",
-                   expected_result_az: str = "", expected_result_ru: str = "", expected_result_en: str = "",
-                   start_year: int, end_year: int, deadline: dt.date | None = None,
-                   executing_bodies: Iterable[Organisation], partners: Iterable[Organisation] = (),
-                   categories: Iterable[Category] = ()) -> Measure:
-    """Add a measure to a section of the plan (the coordinator's office only; audited)."""
-    _require_manager(by, "measure.create", section)
-    plan = section.plan
-    bodies, partner_list = list(executing_bodies), list(partners)
-    if not bodies:
-        raise ValidationError(_("Name at least one executing body."))
-    if not plan.start_year <= start_year <= end_year <= plan.end_year:
-        raise ValidationError(_("The measure's period must lie within the plan's period (%(a)d–%(b)d).")
-                              % {"a": plan.start_year, "b": plan.end_year})
-    if deadline is not None and not start_year <= deadline.year <= end_year:
-        raise ValidationError(_("The deadline must fall within the measure's period."))
-    with transaction.atomic():
-        measure = Measure(section=section, number=number.strip(), text_az=text_az.strip(), text_ru=text_ru.strip(),
-                          text_en=text_en.strip(), expected_result_az=expected_result_az.strip(),
-                          expected_result_ru=expected_result_ru.strip(),
-                          expected_result_en=expected_result_en.strip(), start_year=start_year, end_year=end_year,
-                          deadline=deadline)
-        measure.full_clean()
-        measure.save()
-        measure.executing_bodies.set(bodies)
-        measure.partners.set(partner_list)
-        measure.categories.set(list(categories))
-        audit.record("measure.create", obj=measure, actor=by,
-                     details={"section": section.pk, "bodies": len(bodies), "partners": len(partner_list)})
-    return measure
-
-
-def measure_set_published(*, by: Any, measure: Measure, published: bool) -> Measure:
-    _require_manager(by, "measure.publish", measure)
-    with transaction.atomic():
-        measure.is_published = published
-        measure.save(update_fields=["is_published"])
-        audit.record("measure.publish" if published else "measure.unpublish", obj=measure, actor=by)
-    return measure
 
 
 def recommendation_set_published(*, by: Any, recommendation: Recommendation, published: bool) -> Recommendation:

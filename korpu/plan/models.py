@@ -19,14 +19,20 @@ from korpu.accounts.models import Organisation
 
 
 class Plan(models.Model):
-    """A National Action Plan for a period, adopted by an act."""
+    """A National Action Plan for a period, adopted by an act. Unpublished until the coordinator's
+    office publishes it; staff see it (to prepare it) from the start."""
 
     title_az = models.CharField(_("title (az)"), max_length=300)
     title_ru = models.CharField(_("title (ru)"), max_length=300, blank=True)
     title_en = models.CharField(_("title (en)"), max_length=300, blank=True)
+    description_az = models.TextField(_("description (az)"), blank=True)
+    description_ru = models.TextField(_("description (ru)"), blank=True)
+    description_en = models.TextField(_("description (en)"), blank=True)
     start_year = models.PositiveSmallIntegerField(_("from year"))
     end_year = models.PositiveSmallIntegerField(_("to year"))
-    adopting_act = models.CharField(_("adopting act"), max_length=300, blank=True)
+    adopting_act_az = models.CharField(_("adopting act (az)"), max_length=300, blank=True)
+    adopting_act_ru = models.CharField(_("adopting act (ru)"), max_length=300, blank=True)
+    adopting_act_en = models.CharField(_("adopting act (en)"), max_length=300, blank=True)
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
 
@@ -40,6 +46,8 @@ class Plan(models.Model):
 
 
 class Section(models.Model):
+    """A chapter of a plan (its measures are numbered within it)."""
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
     number = models.CharField(_("number"), max_length=10)
     title_az = models.CharField(_("title (az)"), max_length=300)
@@ -96,7 +104,8 @@ class Measure(models.Model):
     start_year = models.PositiveSmallIntegerField(_("from year"))
     end_year = models.PositiveSmallIntegerField(_("to year"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    is_published = models.BooleanField(_("published"), default=True)
+    # Publication is explicit: a measure created by a page or an import stays internal until published.
+    is_published = models.BooleanField(_("published"), default=False)
 
     class Meta:
         ordering = ["section__order", "section__number", "id"]
@@ -120,15 +129,21 @@ class Indicator(models.Model):
     name_az = models.CharField(_("indicator (az)"), max_length=300)
     name_ru = models.CharField(_("indicator (ru)"), max_length=300, blank=True)
     name_en = models.CharField(_("indicator (en)"), max_length=300, blank=True)
-    unit = models.CharField(_("unit"), max_length=40, default="")
+    unit = models.CharField(_("unit"), max_length=40, default="", blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     computed_key = models.CharField(_("computed from the records"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return self.name_az
 
 
 class IndicatorTarget(models.Model):
+    """The value an indicator should reach in one reporting year."""
+
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
@@ -220,7 +235,11 @@ class IndicatorValue(models.Model):
 
 
 class Evidence(models.Model):
-    """A file attached to a progress report as evidence (not victim data)."""
+    """A file attached to a progress report as evidence (not victim data, so stored unencrypted).
+
+    The bytes live in Django's default storage under ``plan/evidence/`` with a random name; the type is
+    judged from the content (``korpu.cases.attachments.sniff``) and the name is sanitised.
+    """
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
     filename = models.CharField(max_length=150)
@@ -229,6 +248,9 @@ class Evidence(models.Model):
     storage_name = models.CharField(max_length=100, unique=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.filename

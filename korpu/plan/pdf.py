@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from korpu.core.i18n import localized
 from korpu.plan import queries
-from korpu.plan.models import ImplementationStatus, Plan
+from korpu.plan.models import ImplementationStatus, Measure, Plan
 
 TEMPLATE = Path(__file__).resolve().parent / "templates_typst" / "plan_status.typ"
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -49,6 +49,14 @@ def _labels() -> dict[str, str]:
         "measure": _("Measure"),
         "bodies": _("Executing bodies"),
         "no_measures": _("No measures yet."),
+        "indicators": _("Indicators"),
+        "indicator": _("Indicator"),
+        "unit": _("Unit"),
+        "baseline": _("Baseline"),
+        "year": _("Year"),
+        "target": _("Target"),
+        "reported": _("Reported"),
+        "computed": _("From the records"),
         # Typst fills in {page} and {pages}.
         "page_of": _("Page %(page)s of %(pages)s") % {"page": "{page}", "pages": "{pages}"},
     }
@@ -63,6 +71,9 @@ def plan_status_data(plan: Plan, language: str) -> dict[str, Any]:
         labels = {code: str(ImplementationStatus(code).label) for code in statuses}
         totals: Counter[str] = Counter()
         sections = []
+        indicator_measures = {m.pk: m for m in Measure.objects.filter(
+            pk__in=[item.measure.pk for row in tree for item in row.measures], indicators__isnull=False)
+            .distinct().prefetch_related("indicators__targets")}
         for row in tree:
             counts = row.counts
             totals.update(counts)
@@ -81,10 +92,12 @@ def plan_status_data(plan: Plan, language: str) -> dict[str, Any]:
                     "status": item.status,
                     "status_label": labels[item.status],
                 } for item in row.measures],
+                "indicators": [line for item in row.measures if item.measure.pk in indicator_measures
+                               for line in _indicator(indicator_measures[item.measure.pk], today)],
             })
         total = sum(totals.values())
         title = localized(plan, "title", language)
-        act = plan.adopting_act
+        act = localized(plan, "adopting_act", language)
         if act and plan.adopted_on:
             act = f"{act}, {formats.date_format(plan.adopted_on, 'DATE_FORMAT')}"
         return {
@@ -100,6 +113,28 @@ def plan_status_data(plan: Plan, language: str) -> dict[str, Any]:
             "total": total,
             "sections": sections,
         }
+
+
+def _text(value: Any) -> str:
+    return "—" if value is None else formats.number_format(value)
+
+
+def _indicator(measure: Measure, today: Any) -> list[dict[str, str]]:
+    """The indicators of a measure for its latest year so far (the last year once it has ended)."""
+    year = min(measure.end_year, today.year)
+    if year < measure.start_year:
+        year = measure.start_year
+    return [{
+        "number": measure.number,
+        "name": localized(row.indicator, "name"),
+        "unit": row.indicator.unit,
+        "baseline": _text(row.indicator.baseline) + (f" ({row.indicator.baseline_year})"
+                                                     if row.indicator.baseline_year else ""),
+        "year": str(row.year),
+        "target": _text(row.target),
+        "reported": _text(row.reported),
+        "computed": _text(row.computed),
+    } for row in queries.indicator_table(measure, [year])]
 
 
 def plan_status_pdf(plan: Plan, language: str) -> bytes:

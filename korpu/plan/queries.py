@@ -9,15 +9,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.core.files.storage import default_storage
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from korpu.accounts.models import Organisation, Role
-from korpu.core import access
+from korpu.core import access, audit
 from korpu.plan.models import (
     Assessment,
+    Evidence,
     ImplementationStatus,
+    IndicatorValue,
     Measure,
     Plan,
     ProgressReport,
@@ -44,13 +47,15 @@ def plan_for(user: Any, plan_id: int, *, public: bool = False) -> Plan:
 
 
 def measure_status(measure: Measure, reports: list[ProgressReport], today: dt.date) -> str:
-    """Derived from reports: completed when every executing body's newest accepted report says so."""
+    """Derived from ACCEPTED reports only, the same for staff, the public and the exports: a submitted
+    report is the body's claim until the coordinator's office accepts it.
+
+    Completed when every executing body's newest accepted report says so; else late once the deadline
+    (or the end of the last year) has passed; else in progress when a body's newest accepted report says
+    "in progress" or "completed"; else not started."""
     bodies = {o.pk for o in measure.executing_bodies.all()}
-    newest: dict[int, ProgressReport] = {}
     accepted: dict[int, ProgressReport] = {}  # each body's newest accepted report
     for report in sorted(reports, key=lambda r: r.period.year):
-        if report.status in (ProgressReport.Status.ACCEPTED, ProgressReport.Status.SUBMITTED):
-            newest[report.organisation_id] = report
         if report.status == ProgressReport.Status.ACCEPTED:
             accepted[report.organisation_id] = report
     if bodies and all(accepted.get(b) and accepted[b].implementation == ImplementationStatus.COMPLETED
@@ -59,7 +64,7 @@ def measure_status(measure: Measure, reports: list[ProgressReport], today: dt.da
     deadline = measure.deadline or dt.date(measure.end_year, 12, 31)
     if today > deadline:
         return ImplementationStatus.LATE
-    if newest:
+    if any(r.implementation != ImplementationStatus.NOT_STARTED for r in accepted.values()):
         return ImplementationStatus.IN_PROGRESS
     return ImplementationStatus.NOT_STARTED
 
@@ -86,6 +91,12 @@ class SectionRow:
             return 0
         done = sum(1 for m in self.measures if m.status == ImplementationStatus.COMPLETED)
         return round(100 * done / len(self.measures))
+
+    @property
+    def status_counts(self) -> list[int]:
+        """The number of measures in each status, in the order of ``ImplementationStatus``."""
+        counts = self.counts
+        return [counts.get(status, 0) for status in ImplementationStatus.values]
 
 
 def plan_tree(plan: Plan, *, public: bool = False, today: dt.date | None = None) -> list[SectionRow]:
@@ -131,23 +142,57 @@ class IndicatorRow:
     year: int
     target: Any
     reported: Any
+    """The sum of the values in accepted reports, or None when no accepted report gave one."""
     computed: int | None
+    by_body: dict[int, Any] = field(default_factory=dict)
+    """Organisation id → the value in its accepted report of that year."""
 
 
 def indicator_table(measure: Measure, years: list[int]) -> list[IndicatorRow]:
-    """Per indicator and year: target, the sum of accepted reported values, and the computed value."""
+    """Per indicator and year: target, the accepted reported values (per body and summed), and the
+    value computed from the records."""
+    values: dict[tuple[int, int], dict[int, Any]] = defaultdict(dict)
+    for value in IndicatorValue.objects.filter(indicator__measure=measure,
+                                               report__status=ProgressReport.Status.ACCEPTED).values(
+            "indicator_id", "report__period__year", "report__organisation_id", "value"):
+        values[(value["indicator_id"], value["report__period__year"])][value["report__organisation_id"]] = (
+            value["value"])
     rows = []
     for indicator in measure.indicators.all():
         targets = {t.year: t.value for t in indicator.targets.all()}
-        reported: dict[int, Any] = defaultdict(lambda: None)
-        for value in indicator.values.select_related("report__period").filter(
-                report__status=ProgressReport.Status.ACCEPTED):
-            year = value.report.period.year
-            reported[year] = (reported[year] or 0) + value.value
         for year in years:
+            by_body = values.get((indicator.pk, year), {})
             computed = definitions.compute(indicator.computed_key, year) if indicator.computed_key else None
-            rows.append(IndicatorRow(indicator, year, targets.get(year), reported[year], computed))
+            rows.append(IndicatorRow(indicator, year, targets.get(year), sum(by_body.values()) if by_body else None,
+                                     computed, by_body))
     return rows
+
+
+@dataclass
+class IndicatorBlock:
+    """One indicator on the measure page: its rows per year, with a column per reporting body."""
+
+    indicator: Any
+    bodies: list[Organisation]
+    rows: list[IndicatorRow]
+
+    @property
+    def cells(self) -> list[tuple[IndicatorRow, list[tuple[Organisation, Any]]]]:
+        return [(row, [(body, row.by_body.get(body.pk)) for body in self.bodies]) for row in self.rows]
+
+
+def indicator_blocks(measure: Measure, years: list[int]) -> list[IndicatorBlock]:
+    """:func:`indicator_table` grouped by indicator; the columns are the executing bodies and any other
+    body whose accepted report gave a value."""
+    rows = indicator_table(measure, years)
+    bodies = {o.pk: o for o in measure.executing_bodies.all()}
+    extra = {pk for row in rows for pk in row.by_body} - set(bodies)
+    bodies.update({o.pk: o for o in Organisation.objects.filter(pk__in=extra)})
+    ordered = sorted(bodies.values(), key=lambda o: o.name)
+    blocks: dict[int, IndicatorBlock] = {}
+    for row in rows:
+        blocks.setdefault(row.indicator.pk, IndicatorBlock(row.indicator, ordered, [])).rows.append(row)
+    return list(blocks.values())
 
 
 def my_reporting(user: Any, plan: Plan) -> list[dict[str, Any]]:
@@ -172,20 +217,44 @@ def my_reporting(user: Any, plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
+def may_see_report(user: Any, report: ProgressReport) -> bool:
+    """The coordinator's office, and the focal points of the reporting body."""
+    if access.can_manage_plan(user):
+        return True
+    return access.is_staff_user(user) and any(m.organisation_id == report.organisation_id
+                                              and m.role == Role.PLAN_FOCAL_POINT for m in user.active_memberships())
+
+
 def report_for(user: Any, report_id: int) -> ProgressReport:
     """A report: visible to its body's focal points and to the coordinator's office."""
     report = ProgressReport.objects.select_related("measure__section__plan", "period", "organisation").filter(
         pk=report_id).first()
     if report is None:
         raise Http404
-    if access.can_manage_plan(user):
-        return report
-    if access.is_staff_user(user) and any(m.organisation_id == report.organisation_id
-                                          and m.role == Role.PLAN_FOCAL_POINT for m in user.active_memberships()):
+    if may_see_report(user, report):
         return report
     access.require(False, action="progress_report.view", user=user, object_type="plan.ProgressReport",
                    object_id=str(report_id))
     raise Http404
+
+
+def evidence_for(user: Any, evidence_id: int, *, action: str = "evidence.view") -> Evidence:
+    """A file of a report, for those who may see the report; otherwise 404 with a denied event."""
+    evidence = Evidence.objects.select_related("report__measure__section", "report__period",
+                                               "report__organisation").filter(pk=evidence_id).first()
+    if evidence is None or not may_see_report(user, evidence.report):
+        access.require(False, action=action, user=user, object_type="plan.Evidence", object_id=str(evidence_id))
+        raise Http404  # require() has raised already; this tells the type checker
+    return evidence
+
+
+def evidence_download(user: Any, evidence_id: int) -> tuple[Evidence, bytes]:
+    """The stored bytes of a file of a report; each download is recorded in the audit log."""
+    evidence = evidence_for(user, evidence_id, action="evidence.download")
+    with default_storage.open(evidence.storage_name, "rb") as handle:
+        data = handle.read()
+    audit.record("evidence.download", obj=evidence, actor=user, details={"report": evidence.report_id})
+    return evidence, data
 
 
 def review_queue(user: Any) -> QuerySet[ProgressReport]:
@@ -219,14 +288,24 @@ def reporting_rate(plan: Plan, period: ReportingPeriod) -> list[RateRow]:
     submitted: Counter[int] = Counter()
     on_time: Counter[int] = Counter()
     deadline = dt.datetime.combine(period.due_on, dt.time.max, tzinfo=timezone.get_current_timezone())
-    for report in ProgressReport.objects.filter(period=period, status__in=[ProgressReport.Status.SUBMITTED,
-                                                                           ProgressReport.Status.ACCEPTED]):
-        submitted[report.organisation_id] += 1
-        first = report.events.filter(status=ProgressReport.Status.SUBMITTED).order_by("at").first()
-        if first is not None and first.at <= deadline:
-            on_time[report.organisation_id] += 1
+    reports = (ProgressReport.objects.filter(period=period, status__in=[ProgressReport.Status.SUBMITTED,
+                                                                        ProgressReport.Status.ACCEPTED])
+               .annotate(first_submitted=Min("events__at", filter=Q(events__status=ProgressReport.Status.SUBMITTED)))
+               .values_list("organisation_id", "first_submitted"))
+    for organisation_id, first_submitted in reports:
+        submitted[organisation_id] += 1
+        if first_submitted is not None and first_submitted <= deadline:
+            on_time[organisation_id] += 1
     return sorted((RateRow(bodies[pk], expected[pk], submitted[pk], on_time[pk]) for pk in expected),
                   key=lambda r: r.organisation.name)
+
+
+def reporting_rate_history(plan: Plan, *, today: dt.date | None = None) -> list[tuple[ReportingPeriod,
+                                                                                     list[RateRow]]]:
+    """:func:`reporting_rate` for every period of the plan up to this year, oldest first."""
+    today = today or timezone.localdate()
+    return [(period, reporting_rate(plan, period))
+            for period in plan.periods.filter(year__lte=today.year).order_by("year")]
 
 
 # --- recommendations ---------------------------------------------------------------------------
@@ -267,19 +346,31 @@ def recommendation_for(user: Any, recommendation_id: int, *, public: bool = Fals
 
 
 def recommendation_history(recommendation: Recommendation, *, public: bool = False) -> list[Recommendation]:
-    """The same recommendation across cycles, oldest first, following ``previous`` links both ways."""
-    chain = [recommendation]
-    seen = {recommendation.pk}
-    earlier = recommendation.previous
-    while earlier is not None and earlier.pk not in seen:
-        chain.insert(0, earlier)
-        seen.add(earlier.pk)
-        earlier = earlier.previous
-    later = Recommendation.objects.filter(previous=recommendation).first()
-    while later is not None and later.pk not in seen:
-        chain.append(later)
-        seen.add(later.pk)
-        later = Recommendation.objects.filter(previous=later).first()
+    """The same recommendation across cycles, along every branch: the earliest one it goes back to and
+    everything that repeats it, generation by generation (oldest first; within a generation by cycle and
+    reference). Each item carries ``generation`` (0 for the earliest) and ``level`` (its current
+    assessment). The public sees the published items only.
+
+    A recommendation has at most one ``previous``, so the family is a tree: one query per step up and
+    one per generation down, then one to load them all with their assessments."""
+    root, seen = recommendation, {recommendation.pk}
+    while root.previous_id is not None and root.previous_id not in seen:
+        root = Recommendation.objects.only("pk", "previous_id").get(pk=root.previous_id)
+        seen.add(root.pk)
+    generation = {root.pk: 0}
+    frontier = [root.pk]
+    while frontier:
+        children = list(Recommendation.objects.filter(previous_id__in=frontier).exclude(pk__in=generation)
+                        .values_list("pk", "previous_id"))
+        for pk, previous_id in children:
+            generation[pk] = generation[previous_id] + 1
+        frontier = [pk for pk, _previous in children]
+    family = list(Recommendation.objects.filter(pk__in=generation).select_related("previous").prefetch_related(
+        Prefetch("assessments", queryset=Assessment.objects.order_by("-assessed_on", "-id"))))
     if public:
-        chain = [r for r in chain if r.is_published]
-    return chain
+        family = [r for r in family if r.is_published]
+    for item in family:
+        item.generation = generation[item.pk]  # type: ignore[attr-defined]
+        item.level = current_level(item)  # type: ignore[attr-defined]
+    family.sort(key=lambda r: (generation[r.pk], r.cycle, r.reference, r.pk))
+    return family

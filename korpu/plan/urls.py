@@ -1,18 +1,35 @@
 from django.urls import path
 
-from korpu.plan import views, views_io
+from korpu.plan import views, views_io, views_manage
 
 app_name = "plan"
 
 urlpatterns = [
     path("plan/", views.plan_list_view, name="list"),
+    path("plan/new/", views_manage.plan_create_view, name="create"),
+    path("plan/categories/", views_manage.category_list_view, name="categories"),
+    path("plan/categories/<int:category_id>/edit/", views_manage.category_edit_view, name="category_edit"),
     path("plan/<int:plan_id>/", views.plan_detail_view, name="detail"),
+    path("plan/<int:plan_id>/edit/", views_manage.plan_edit_view, name="edit"),
+    path("plan/<int:plan_id>/publish/", views_manage.plan_publish_view, name="publish"),
+    path("plan/<int:plan_id>/sections/new/", views_manage.section_create_view, name="section_create"),
+    path("plan/sections/<int:section_id>/edit/", views_manage.section_edit_view, name="section_edit"),
+    path("plan/<int:plan_id>/periods/new/", views_manage.period_create_view, name="period_create"),
+    path("plan/periods/<int:period_id>/edit/", views_manage.period_edit_view, name="period_edit"),
+    path("plan/<int:plan_id>/measures/new/", views_manage.measure_create_view, name="measure_create"),
     path("plan/<int:plan_id>/reporting-rate/", views.reporting_rate_view, name="reporting_rate"),
     path("plan/measures/<int:measure_id>/", views.measure_view, name="measure"),
+    path("plan/measures/<int:measure_id>/edit/", views_manage.measure_edit_view, name="measure_edit"),
     path("plan/measures/<int:measure_id>/publish/", views.measure_publish_view, name="measure_publish"),
+    path("plan/measures/<int:measure_id>/indicators/new/", views_manage.indicator_create_view,
+         name="indicator_create"),
+    path("plan/indicators/<int:indicator_id>/edit/", views_manage.indicator_edit_view, name="indicator_edit"),
     path("plan/measures/<int:measure_id>/report/<int:period_id>/<int:organisation_id>/", views.report_edit_view,
          name="report_edit"),
     path("plan/reports/<int:report_id>/", views.report_view, name="report"),
+    path("plan/reports/<int:report_id>/evidence/", views.evidence_upload_view, name="evidence_upload"),
+    path("plan/evidence/<int:evidence_id>/", views.evidence_download_view, name="evidence"),
+    path("plan/evidence/<int:evidence_id>/delete/", views.evidence_delete_view, name="evidence_delete"),
     path("plan/periods/<int:period_id>/lock/", views.period_lock_view, name="period_lock"),
     path("plan/<int:plan_id>/export.xlsx", views_io.plan_export_xlsx_view, name="export_xlsx"),
     path("plan/<int:plan_id>/export.pdf", views_io.plan_export_pdf_view, name="export_pdf"),
@@ -21,5 +38,8 @@ urlpatterns = [
     path("plan/templates/recommendations.xlsx", views_io.recommendations_template_view,
          name="recommendations_template"),
     path("recommendations/", views.recommendation_list_view, name="recommendations"),
+    path("recommendations/new/", views_manage.recommendation_create_view, name="recommendation_create"),
     path("recommendations/<int:recommendation_id>/", views.recommendation_view, name="recommendation"),
+    path("recommendations/<int:recommendation_id>/edit/", views_manage.recommendation_edit_view,
+         name="recommendation_edit"),
 ]

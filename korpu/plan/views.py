@@ -1,4 +1,5 @@
-"""Action plan pages: tree, measure, my reports, report workflow, reporting rate, recommendations."""
+"""Action plan pages: tree, measure, my reports, report workflow and evidence, reporting rate,
+recommendations. The coordinator's pages that shape the plan are in ``views_manage``."""
 
 from __future__ import annotations
 
@@ -8,21 +9,23 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from korpu.accounts.models import Organisation
 from korpu.core import access
-from korpu.plan import actions, forms, queries
+from korpu.plan import actions, charts, forms, queries
 from korpu.plan.models import Measure, ProgressReport, ReportingPeriod
 
 
 @login_required
 def plan_list_view(request: HttpRequest) -> HttpResponse:
     plans = list(queries.plans_visible_to(request.user))
-    if len(plans) == 1:
+    can_manage = access.can_manage_plan(request.user)
+    if len(plans) == 1 and not can_manage:
         return redirect("plan:detail", plan_id=plans[0].pk)
-    return render(request, "plan/plan_list.html", {"plans": plans})
+    return render(request, "plan/plan_list.html", {"plans": plans, "can_manage": can_manage})
 
 
 @login_required
@@ -31,6 +34,7 @@ def plan_detail_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     tree = queries.plan_tree(plan)
     return render(request, "plan/plan_detail.html", {
         "plan": plan, "tree": tree, "can_manage": access.can_manage_plan(request.user),
+        "chart": charts.section_progress(tree),
         "my_rows": queries.my_reporting(request.user, plan),
         "review_queue": queries.review_queue(request.user).filter(measure__section__plan=plan),
         "periods": plan.periods.order_by("-year"),
@@ -46,7 +50,7 @@ def measure_view(request: HttpRequest, measure_id: int) -> HttpResponse:
     return render(request, "plan/measure.html", {
         "measure": measure, "plan": plan, "reports": reports,
         "status": queries.measure_status(measure, reports, timezone.localdate()),
-        "indicator_rows": queries.indicator_table(measure, years),
+        "indicators": queries.indicator_blocks(measure, years),
         "can_manage": access.can_manage_plan(request.user),
         "my_bodies": actions.reporting_bodies(request.user, measure),
         "proposals": measure.proposals.select_related("from_organisation", "meeting"),
@@ -90,6 +94,11 @@ def report_edit_view(request: HttpRequest, measure_id: int, period_id: int, orga
                   status=400 if form.errors else 200)
 
 
+def _may_edit(user: object, report: ProgressReport) -> bool:
+    return (report.organisation in actions.reporting_bodies(user, report.measure)
+            and report.status in actions.EDITABLE and not report.period.locked)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -115,14 +124,60 @@ def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("plan:report", report_id=report.pk)
+    return _report_page(request, report, form)
+
+
+def _report_page(request: HttpRequest, report: ProgressReport, form: forms.ReviewForm,
+                 evidence_form: forms.EvidenceForm | None = None, status: int = 200) -> HttpResponse:
+    can_edit = _may_edit(request.user, report)
     return render(request, "plan/report.html", {
         "report": report, "form": form, "events": report.events.select_related("by"),
         "values": report.indicator_values.select_related("indicator"),
-        "can_manage": access.can_manage_plan(request.user),
-        "can_edit": report.organisation in actions.reporting_bodies(request.user, report.measure)
-        and report.status in (ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED)
-        and not report.period.locked,
-    })
+        "evidence": report.evidence.select_related("uploaded_by"),
+        "evidence_form": evidence_form or (forms.EvidenceForm(auto_id="evidence_%s") if can_edit else None),
+        "can_manage": access.can_manage_plan(request.user), "can_edit": can_edit,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def evidence_upload_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A focal point attaches a file to the body's draft or returned report."""
+    report = queries.report_for(request.user, report_id)
+    form = forms.EvidenceForm(request.POST, request.FILES, auto_id="evidence_%s")
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            actions.evidence_add(by=request.user, report=report, filename=upload.name, data=upload.read())
+        except ValidationError as exc:
+            form.add_error("file", " ".join(exc.messages))
+        else:
+            messages.success(request, _("The file is attached to the report."))
+            return redirect("plan:report", report_id=report.pk)
+    return _report_page(request, report, forms.ReviewForm(), evidence_form=form, status=400)
+
+
+@login_required
+@require_GET
+def evidence_download_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The file, for the reporting body's focal points and the coordinator's office (else 404)."""
+    evidence, data = queries.evidence_download(request.user, evidence_id)
+    response = HttpResponse(data, content_type=evidence.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, evidence.filename) or "attachment"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = queries.evidence_for(request.user, evidence_id, action="evidence.delete")
+    try:
+        actions.evidence_delete(by=request.user, evidence=evidence)
+        messages.success(request, _("The file is removed from the report."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("plan:report", report_id=evidence.report_id)
 
 
 @login_required
@@ -134,6 +189,7 @@ def reporting_rate_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     rows = queries.reporting_rate(plan, period) if period else []
     return render(request, "plan/reporting_rate.html", {
         "plan": plan, "periods": periods, "period": period, "rows": rows,
+        "chart": charts.reporting_rates(queries.reporting_rate_history(plan)),
         "can_manage": access.can_manage_plan(request.user)})
 
 
@@ -170,7 +226,9 @@ def recommendation_list_view(request: HttpRequest) -> HttpResponse:
     rows = [(r, queries.current_level(r)) for r in recommendations]
     if form.is_valid() and form.cleaned_data["level"]:
         rows = [(r, level) for r, level in rows if level == form.cleaned_data["level"]]
-    return render(request, "plan/recommendation_list.html", {"matrix": matrix, "rows": rows, "form": form})
+    return render(request, "plan/recommendation_list.html", {
+        "matrix": matrix, "chart": charts.recommendation_matrix(matrix), "rows": rows, "form": form,
+        "can_manage": access.can_manage_plan(request.user)})
 
 
 @login_required
@@ -179,18 +237,26 @@ def recommendation_view(request: HttpRequest, recommendation_id: int) -> HttpRes
     recommendation = queries.recommendation_for(request.user, recommendation_id)
     form = forms.AssessmentForm(request.POST or None)
     if request.method == "POST":
+        command = request.POST.get("command", "assess")
         try:
-            if request.POST.get("command") == "publish":
+            if command == "publish":
+                published = request.POST.get("published") == "1"
                 actions.recommendation_set_published(by=request.user, recommendation=recommendation,
-                                                     published=request.POST.get("published") == "1")
-            elif form.is_valid():
+                                                     published=published)
+                messages.success(request, _("The recommendation is public.") if published
+                                 else _("The recommendation is no longer public."))
+                return redirect("plan:recommendation", recommendation_id=recommendation.pk)
+            if command != "assess":
+                raise Http404
+            if form.is_valid():
                 actions.assessment_record(by=request.user, recommendation=recommendation, **form.cleaned_data)
                 messages.success(request, _("The assessment is recorded."))
+                return redirect("plan:recommendation", recommendation_id=recommendation.pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect("plan:recommendation", recommendation_id=recommendation.pk)
+            return redirect("plan:recommendation", recommendation_id=recommendation.pk)
     return render(request, "plan/recommendation.html", {
         "recommendation": recommendation, "history": queries.recommendation_history(recommendation),
         "level": queries.current_level(recommendation), "form": form,
         "can_manage": access.can_manage_plan(request.user),
-    })
+    }, status=400 if form.errors else 200)

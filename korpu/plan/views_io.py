@@ -36,6 +36,10 @@ class ImportForm(forms.Form):
                                       ("recommendations", gettext_lazy("Recommendations"))], initial="measures")
     file = forms.FileField(label=gettext_lazy("Workbook (.xlsx) made from the template"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + xlsx.XLSX}))
+    publish = forms.BooleanField(label=gettext_lazy("Publish what is imported on the public portal at once"),
+                                 required=False, help_text=gettext_lazy(
+                                     "Otherwise the new measures or recommendations stay internal until each is "
+                                     "published from its page."))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -122,8 +126,9 @@ def plan_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
                     "errors": result.errors, "warnings": result.warnings})
     if result.ok:
         try:
-            created = (xlsx.apply_measures(result, request.user) if kind == "measures"
-                       else xlsx.apply_recommendations(result, request.user))
+            publish = form.cleaned_data["publish"]
+            created = (xlsx.apply_measures(result, request.user, publish=publish) if kind == "measures"
+                       else xlsx.apply_recommendations(result, request.user, publish=publish))
         except xlsx.ImportRefused as refused:
             context["errors"] = refused.issues
             context["invalid"] = len({issue.row for issue in refused.issues})

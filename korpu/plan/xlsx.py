@@ -28,12 +28,14 @@ The rules:
   can point at it); the same source + cycle + reference may neither exist already nor appear twice;
   ``measures`` are measure numbers of the chosen plan separated by ";"; ``previous_cycle`` and
   ``previous_reference`` (with ``previous_source``, by default the row's own source) name the same
-  recommendation in the earlier cycle: one that exists, or a row ABOVE in the same file. Imported
-  recommendations are not published.
+  recommendation in the earlier cycle: one that exists, or a row ABOVE in the same file.
+
+Imported measures and recommendations are not public unless the upload asks to publish them
+(``publish=True``).
 
 Export: :func:`plan_status_xlsx` writes the plan's status (sections, measures, bodies, period,
-derived status, the latest accepted report per body, indicators with targets, reported and computed
-values) in the chosen language.
+derived status, the latest accepted report per body, indicators with unit, baseline, targets, the
+reported values per body and in total, and the computed values) in the chosen language.
 """
 
 from __future__ import annotations
@@ -834,8 +836,9 @@ def _apply(result: ImportPlan, by: Any, kind: str, create: Callable[[PlannedRow]
     return created
 
 
-def apply_measures(result: ImportPlan, by: Any) -> list[Measure]:
-    """Create every measure of a checked file through :func:`actions.measure_create`; all or nothing."""
+def apply_measures(result: ImportPlan, by: Any, *, publish: bool = False) -> list[Measure]:
+    """Create every measure of a checked file through :func:`actions.measure_create`; all or nothing.
+    The measures are public only with ``publish``."""
 
     def create(row: PlannedRow) -> Measure:
         v = row.values
@@ -844,13 +847,15 @@ def apply_measures(result: ImportPlan, by: Any) -> list[Measure]:
             text_en=v["text_en"], expected_result_az=v["expected_result_az"],
             expected_result_ru=v["expected_result_ru"], expected_result_en=v["expected_result_en"],
             start_year=v["start_year"], end_year=v["end_year"], deadline=v["deadline"],
-            executing_bodies=v["executing_bodies"], partners=v["partners"], categories=v["categories"])
+            executing_bodies=v["executing_bodies"], partners=v["partners"], categories=v["categories"],
+            is_published=publish)
 
     return _apply(result, by, "measures", create)
 
 
-def apply_recommendations(result: ImportPlan, by: Any) -> list[Recommendation]:
-    """Create every recommendation through :func:`actions.recommendation_save`; all or nothing."""
+def apply_recommendations(result: ImportPlan, by: Any, *, publish: bool = False) -> list[Recommendation]:
+    """Create every recommendation through :func:`actions.recommendation_save`; all or nothing.
+    The recommendations are public only with ``publish``."""
     made: dict[tuple[str, str, str], Recommendation] = {}
 
     def create(row: PlannedRow) -> Recommendation:
@@ -860,7 +865,7 @@ def apply_recommendations(result: ImportPlan, by: Any) -> list[Recommendation]:
             by=by, measures=v["measures"], source=v["source"], cycle=v["cycle"], reference=v["reference"],
             text_az=v["text_az"], text_ru=v["text_ru"], text_en=v["text_en"], priority=v["priority"],
             theme=v["theme"], previous=previous, response_az=v["response_az"], response_ru=v["response_ru"],
-            response_en=v["response_en"], is_published=False)
+            response_en=v["response_en"], is_published=publish)
         made[v["key"]] = recommendation
         return recommendation
 
@@ -915,6 +920,10 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _text_number(value: Any) -> str:
+    return formats.number_format(_number(value))
+
+
 def plan_status_xlsx(plan: Plan, language: str) -> bytes:
     """The plan's status in ``language``: overview, measures, latest accepted reports, indicators."""
     with translation.override(language):
@@ -936,9 +945,13 @@ def _plan_status_xlsx(plan: Plan, language: str) -> bytes:
     _append(overview, [localized(plan, "title", language)])
     overview["A1"].font = Font(bold=True, size=14)
     _append(overview, [_("Period"), f"{plan.start_year}–{plan.end_year}"])
-    if plan.adopting_act:
+    act = localized(plan, "adopting_act", language)
+    if act:
         adopted = formats.date_format(plan.adopted_on, "DATE_FORMAT") if plan.adopted_on else ""
-        _append(overview, [_("Adopting act"), ", ".join(p for p in (plan.adopting_act, adopted) if p)])
+        _append(overview, [_("Adopting act"), ", ".join(p for p in (act, adopted) if p)])
+    description = localized(plan, "description", language)
+    if description:
+        _append(overview, [_("Description"), description])
     _append(overview, [_("Generated on"), formats.date_format(today, "DATE_FORMAT")])
     _append(overview, [])
     statuses = [s for s, _l in ImplementationStatus.choices]
@@ -989,11 +1002,21 @@ def _plan_status_xlsx(plan: Plan, language: str) -> bytes:
                     formats.date_format(timezone.localtime(report.reviewed_at), "SHORT_DATE_FORMAT")
                     if report and report.reviewed_at else "",
                     report.text if report else ""])
+            names = {b.pk: b.short_name or b.name for b in bodies}
             for indicator_row in queries.indicator_table(measure, years):
                 indicator = indicator_row.indicator
+                missing = set(indicator_row.by_body) - set(names)  # a body that reported and left the measure
+                if missing:
+                    names.update({o.pk: o.short_name or o.name for o in Organisation.objects.filter(pk__in=missing)})
+                per_body = "; ".join(f"{names.get(pk, pk)}: {_text_number(value)}"
+                                     for pk, value in sorted(indicator_row.by_body.items(),
+                                                             key=lambda item: str(names.get(item[0], item[0]))))
+                baseline = _number(indicator.baseline)
                 indicator_rows.append([
-                    measure.number, localized(indicator, "name", language), indicator.unit, indicator_row.year,
-                    _number(indicator_row.target), _number(indicator_row.reported), indicator_row.computed])
+                    measure.number, localized(indicator, "name", language), indicator.unit,
+                    baseline if baseline is not None else "—", indicator.baseline_year or "", indicator_row.year,
+                    _number(indicator_row.target), per_body or "—", _number(indicator_row.reported),
+                    indicator_row.computed])
     _write_rows(measures_sheet, [_("Section"), "№", _("Measure"), _("Executing bodies"), _("Partners"),
                                  _("From year"), _("To year"), _("Deadline"), _("Status"),
                                  _("Latest accepted report per body")],
@@ -1002,8 +1025,9 @@ def _plan_status_xlsx(plan: Plan, language: str) -> bytes:
                 ["№", _("Executing body"), _("Year"), _("Implementation"), _("Accepted on"), _("What was done")],
                 reports_rows, [8, 40, 8, 18, 14, 80])
     _write_rows(workbook.create_sheet(_sheet_title(_("Indicators"))),
-                ["№", _("Indicator"), _("Unit"), _("Year"), _("Target"), _("Reported"), _("From the records")],
-                indicator_rows, [8, 50, 10, 8, 12, 12, 16])
+                ["№", _("Indicator"), _("Unit"), _("Baseline"), _("Baseline year"), _("Year"), _("Target"),
+                 _("Reported by body"), _("Reported (accepted, total)"), _("From the records")],
+                indicator_rows, [8, 50, 10, 10, 10, 8, 12, 30, 14, 16])
     workbook.properties.title = localized(plan, "title", language)
     workbook.properties.language = language
     return _save(workbook)

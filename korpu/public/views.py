@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from korpu.plan import charts as plan_charts
 from korpu.plan import queries as plan_queries
 
 
@@ -15,7 +16,9 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 def plan_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_queries.plan_for(None, plan_id, public=True)
-    return render(request, "public/plan.html", {"plan": plan, "tree": plan_queries.plan_tree(plan, public=True)})
+    tree = plan_queries.plan_tree(plan, public=True)
+    return render(request, "public/plan.html", {"plan": plan, "tree": tree,
+                                                "chart": plan_charts.section_progress(tree)})
 
 
 def measure_view(request: HttpRequest, measure_id: int) -> HttpResponse:
@@ -28,8 +31,9 @@ def measure_view(request: HttpRequest, measure_id: int) -> HttpResponse:
 
 def recommendations_view(request: HttpRequest) -> HttpResponse:
     recommendations = plan_queries.recommendations_visible_to(None, public=True)
+    matrix = plan_queries.recommendation_matrix(recommendations)
     return render(request, "public/recommendations.html", {
-        "matrix": plan_queries.recommendation_matrix(recommendations),
+        "matrix": matrix, "chart": plan_charts.recommendation_matrix(matrix),
         "rows": [(r, plan_queries.current_level(r)) for r in recommendations]})
 
 

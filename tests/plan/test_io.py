@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from korpu.core.models import AuditEvent
 from korpu.plan import queries, xlsx
 from korpu.plan.models import ImplementationStatus, Measure, Recommendation
+from tests.plan.conftest import demo_measure
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -130,6 +131,7 @@ def test_three_valid_measures_are_created_and_audited(plan_world, login_as, cast
     client = coordinator_client(login_as, cast, "en")
     template = client.get(reverse("plan:measures_template") + f"?plan={plan_world.pk}").content
     before = Measure.objects.count()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     response = upload(client, plan_world, fill(template, GOOD_MEASURES))
     assert response.status_code == 302
     assert response["Location"] == reverse("plan:detail", args=[plan_world.pk])
@@ -141,7 +143,8 @@ def test_three_valid_measures_are_created_and_audited(plan_world, login_as, cast
     assert {c.code for c in created["2.3"].categories.all()} == {"prevention", "SDG 8.7"}
     assert created["3.3"].deadline.isoformat() == "2023-06-30"
     assert created["3.3"].text_ru.startswith("Круглосуточная")
-    events = AuditEvent.objects.filter(action="measure.create")
+    assert not any(m.is_published for m in created.values())  # not public until published
+    events = AuditEvent.objects.filter(action="measure.create", seq__gt=last)
     assert sorted(e.object_id for e in events) == sorted(str(m.pk) for m in created.values())
     assert all(e.actor_id == cast["analitik"].pk for e in events)
     assert AuditEvent.objects.filter(action="plan.import_measures", object_id=str(plan_world.pk)).count() == 1
@@ -324,7 +327,7 @@ def test_the_import_page_for_the_coordinator(plan_world, login_as):
 
 
 # --- exports -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("language", ["az", "en"])
+@pytest.mark.parametrize("language", ["az", "ru", "en"])
 def test_plan_status_xlsx(plan_world, login_as, language):
     response = login_as("fokal").get(reverse("plan:export_xlsx", args=[plan_world.pk]) + f"?lang={language}")
     assert response.status_code == 200
@@ -343,12 +346,26 @@ def test_plan_status_xlsx(plan_world, login_as, language):
     by_number = {r[1]: r for r in rows}
     assert by_number["3.2"][9].startswith("Yardım Mərkəzi: 2024")  # the latest accepted report of the body
     indicators = workbook.worksheets[3]
-    values = [r for r in indicators.iter_rows(min_row=2, values_only=True) if r[0] == "3.1" and r[3] == 2023]
-    assert values and values[0][4] == 60 and values[0][5] == 55  # target, accepted reported value
+    with translation.override(language):
+        assert [c.value for c in indicators[1]] == [
+            "№", gettext("Indicator"), gettext("Unit"), gettext("Baseline"), gettext("Baseline year"), gettext("Year"),
+            gettext("Target"), gettext("Reported by body"), gettext("Reported (accepted, total)"),
+            gettext("From the records")]
+    rows_3_1 = {r[5]: r for r in indicators.iter_rows(min_row=2, values_only=True) if r[0] == "3.1"}
+    # Measure 3.1: baseline 35 (2019), target 60 a year; the Assistance Centre's accepted 2023 value is 55,
+    # its 2024 report is still submitted (not counted); nothing was reported for 2020.
+    assert rows_3_1[2023][1] == getattr(demo_measure("3.1").indicators.get(), f"name_{language}")
+    assert rows_3_1[2023][2:5] == ("nəfər", 35, 2019)
+    assert rows_3_1[2023][6:9] == (60, "Yardım Mərkəzi: 55", 55)
+    assert rows_3_1[2024][7:9] == ("—", None) and rows_3_1[2020][7:9] == ("—", None)
+    # Measure 2.1 has two reporting bodies: each one's accepted value, and their sum.
+    rows_2_1 = {r[5]: r for r in indicators.iter_rows(min_row=2, values_only=True) if r[0] == "2.1"}
+    assert rows_2_1[2023][7:9] == (f"Yardım Mərkəzi: 6300; {POLICE_SHORT}: 2100", 8400)
+    assert rows_2_1[2023][9] is None  # reported only, not computed from the records
 
 
 def test_the_export_never_writes_formulas(plan_world, cast):
-    measure = Measure.objects.get(number="1.1")
+    measure = demo_measure("1.1")
     measure.text_en = '=HYPERLINK("http://example.org","x")'
     measure.save()
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.plan_status_xlsx(plan_world, "en")))

@@ -4,11 +4,12 @@ from django.core import mail
 from django.urls import reverse
 
 from korpu.plan import queries
-from korpu.plan.models import Measure, ProgressReport, ReportingPeriod
+from korpu.plan.models import ProgressReport, ReportingPeriod
+from tests.plan.conftest import demo_measure
 
 
 def test_submit_return_resubmit_accept(plan_world, login_as, django_capture_on_commit_callbacks):
-    measure = Measure.objects.get(number="2.1")
+    measure = demo_measure("2.1")
     period = ReportingPeriod.objects.get(plan=plan_world, year=2024)
     assistance = measure.executing_bodies.get(short_name="Yardım Mərkəzi")
     rate_before = {r.organisation.pk: r.submitted for r in queries.reporting_rate(plan_world, period)}
@@ -43,7 +44,7 @@ def test_submit_return_resubmit_accept(plan_world, login_as, django_capture_on_c
 
 def test_pages_render(plan_world, login_as, client):
     coordinator = login_as("analitik")
-    measure = Measure.objects.get(number="3.1")
+    measure = demo_measure("3.1")
     for url in [reverse("plan:detail", args=[plan_world.pk]), reverse("plan:measure", args=[measure.pk]),
                 reverse("plan:reporting_rate", args=[plan_world.pk]), reverse("plan:recommendations")]:
         assert coordinator.get(url).status_code == 200, url

@@ -28,6 +28,7 @@ from korpu.accounts.models import Organisation, Role, User
 from korpu.cases import actions as case_actions
 from korpu.cases import choices
 from korpu.core.access import SYSTEM
+from korpu.core.i18n import localized
 from korpu.core.models import AuditEvent
 from korpu.plan import actions, jobs, queries
 from korpu.plan.models import (
@@ -46,6 +47,7 @@ from korpu.shelters import actions as shelter_actions
 from korpu.shelters.models import BedCategory
 from korpu.stats import definitions
 from tests.conftest import PASSWORD, verified_client
+from tests.plan.conftest import demo_measure
 
 FULL_CONSENT = {"data_processing": True, "share_law_enforcement": True, "share_ngo": True,
                 "share_government": True, "share_international": True, "contact_by_law_enforcement": True}
@@ -266,7 +268,7 @@ def test_only_the_coordinator_returns_or_accepts(plan_world, cast, login_as):
 
 
 def test_a_focal_point_cannot_write_for_a_measure_its_body_does_not_execute(plan_world, cast, login_as):
-    measure = Measure.objects.get(number="4.2")  # executed by the police only
+    measure = demo_measure("4.2")  # executed by the police only
     period = ReportingPeriod.objects.get(plan=plan_world, year=2024)
     fokal = login_as("fokal")
     reports, events = ProgressReport.objects.count(), ReportEvent.objects.count()
@@ -345,7 +347,7 @@ def test_a_locked_period_refuses_edits_and_submissions(plan_world, cast, login_a
 
 
 def test_an_empty_report_cannot_be_submitted(plan_world, cast, login_as):
-    measure = Measure.objects.get(number="2.2")
+    measure = demo_measure("2.2")
     period = ReportingPeriod.objects.get(plan=plan_world, year=2024)
     fokal = login_as("fokal")
     required = "Say what was done before submitting."
@@ -389,7 +391,8 @@ def test_a_returned_report_needs_a_comment(plan_world, cast, login_as):
 def test_the_review_queue_lists_submitted_reports_only_for_the_coordinator(plan_world, cast, login_as):
     actions.report_submit(by=cast["fokal"], report=demo_report("2.1", 2024))
     expected = [demo_report("3.1", 2024), demo_report("2.1", 2024)]  # oldest submission first
-    assert list(queries.review_queue(cast["analitik"])) == expected
+    successor = ProgressReport.objects.get(period__plan__start_year=2025, status=ProgressReport.Status.SUBMITTED)
+    assert list(queries.review_queue(cast["analitik"])) == [expected[0], successor, expected[1]]
     page = html(login_as("analitik").get(reverse("plan:detail", args=[plan_world.pk])))
     queue = element(page, "review-queue")
     assert queue is not None and queue["links"] == [report_url(r) for r in expected]
@@ -412,7 +415,7 @@ def small_plan(cast: dict[str, Any], title: str = "Sınaq planı") -> tuple[Plan
 def add_measure(section: Section, number: str, bodies: list[Organisation], *, start: int = 2024,
                 end: int | None = None, deadline: dt.date | None = None) -> Measure:
     measure = Measure.objects.create(section=section, number=number, text_az=f"Tədbir {number}", start_year=start,
-                                     end_year=end or section.plan.end_year, deadline=deadline)
+                                     end_year=end or section.plan.end_year, deadline=deadline, is_published=True)
     measure.executing_bodies.set(bodies)
     return measure
 
@@ -452,7 +455,8 @@ def test_measure_status_is_derived_from_the_reports(cast, fokal_polis, login_as,
         ("11", [assistance], {"end": 2024}), ("12", [assistance], {"deadline": yesterday}),
         ("13", [assistance], {"deadline": today}), ("14", [assistance, police], {}),
     ]}
-    # 1: nothing reported. 2: only a draft. 3: submitted, not yet reviewed. 4: accepted "in progress".
+    # 1: nothing reported. 2: only a draft. 3: submitted, not yet reviewed (only accepted reports count).
+    # 4: accepted "in progress".
     make_report(fokal, m["2"], p24, assistance, "draft", "completed")
     make_report(fokal, m["3"], p24, assistance, "submitted")
     accepted(m["4"], implementation="in_progress")
@@ -477,12 +481,12 @@ def test_measure_status_is_derived_from_the_reports(cast, fokal_polis, login_as,
     accepted(m["14"])
     make_report(fokal_polis, m["14"], p24, police, "returned", "completed", coordinator=coordinator)
 
-    expected = {"1": "not_started", "2": "not_started", "3": "in_progress", "4": "in_progress", "5": "completed",
+    expected = {"1": "not_started", "2": "not_started", "3": "not_started", "4": "in_progress", "5": "completed",
                 "6": "completed", "7": "in_progress", "8": "in_progress", "9": "completed", "10": "late",
                 "11": "late", "12": "completed", "13": "not_started", "14": "in_progress"}
     tree = queries.plan_tree(plan)
     assert {row.measure.number: row.status for row in tree[0].measures} == expected
-    assert tree[0].counts == {"not_started": 3, "in_progress": 5, "completed": 4, "late": 2}
+    assert tree[0].counts == {"not_started": 4, "in_progress": 4, "completed": 4, "late": 2}
     assert tree[0].progress == round(100 * 4 / 14)
     # A day after the deadline, 13 is late too; completed measures stay completed.
     later = {row.measure.number: row.status for row in
@@ -554,7 +558,7 @@ def test_reporting_rate_counts_expected_submitted_and_on_time(cast, fokal_polis,
 
 def test_a_report_is_only_for_a_year_the_measure_runs(plan_world, cast):
     """Measure 1.1 ran in 2020–2021: no 2024 report, so the 2024 reporting rate cannot pass 100 %."""
-    measure = Measure.objects.get(number="1.1")
+    measure = demo_measure("1.1")
     period = ReportingPeriod.objects.get(plan=plan_world, year=2024)
     user = focal_point("fokal_polis", cast["police"])
     with pytest.raises(ValidationError):
@@ -585,8 +589,8 @@ def register(cast: dict[str, Any], given: str, *, decision: str = "recognised") 
 
 def test_the_computed_indicator_counts_unique_recognised_persons_sheltered(plan_world, cast, login_as):
     manager = cast["siginacaq1"]
-    facility = shelter_actions.facility_create(by=SYSTEM, operator=cast["ngo1"], name="Sınaq Evi", region="Bakı",
-                                               capacities={BedCategory.WOMEN: 10})
+    facility = shelter_actions.facility_create(by=manager, operator=cast["ngo1"], name="Sınaq Evi", region="Bakı",
+                                               address="Bakı, Sınaq küçəsi 1", capacities={BedCategory.WOMEN: 10})
 
     def admit(case: Any, on: dt.date, discharge: dt.date | None = None) -> None:
         admission = shelter_actions.admission_create(by=manager, case=case, facility=facility,
@@ -659,11 +663,12 @@ def test_report_reminders_due_soon_overdue_and_escalation(plan_world, cast, foka
     settings.PLAN_REMINDER_DAYS = 14
     monkeypatch.setattr(jobs, "_", tagged)
     fokal = cast["fokal"]
+    polis2 = cast["polis2"]  # the demo made this chief investigator the police's plan focal point too
     # The coordinator's office has a focal point who submits both of its 2024 reports: it gets nothing.
     fokal_koord = focal_point("fokal_koord", cast["coordinator"], language="en")
     period = ReportingPeriod.objects.get(plan=plan_world, year=2024)  # due on 2025-01-31
     for number in ("1.2", "5.1"):
-        make_report(fokal_koord, Measure.objects.get(number=number), period, cast["coordinator"], "submitted")
+        make_report(fokal_koord, demo_measure(number), period, cast["coordinator"], "submitted")
     # The Assistance Centre still lacks 2.1 (a draft) and 2.2; the police lack 2.1, 4.2 and 5.1.
     mail.outbox.clear()
 
@@ -672,16 +677,15 @@ def test_report_reminders_due_soon_overdue_and_escalation(plan_world, cast, foka
 
     assert run_jobs(capsys, "2025-01-21") == summary(due_soon=2)  # 10 days before
     due = {"date": "2025-01-31"}
-    assert sent() == sorted([(fokal.email, subject(fokal, "Progress reports due on %(date)s", **due)),
-                             (fokal_polis.email, subject(fokal_polis, "Progress reports due on %(date)s", **due))])
+    assert sent() == sorted([(user.email, subject(user, "Progress reports due on %(date)s", **due))
+                             for user in (fokal, fokal_polis, polis2)])
     assert run_jobs(capsys, "2025-01-21") == summary()  # the same day again: nothing more
     assert run_jobs(capsys, "2025-01-31") == summary()  # the due date itself: still "due soon", sent already
     assert sent() == []
 
     assert run_jobs(capsys, "2025-02-01") == summary(overdue=2)
-    assert sent() == sorted([
-        (fokal.email, subject(fokal, "Progress reports overdue since %(date)s", **due)),
-        (fokal_polis.email, subject(fokal_polis, "Progress reports overdue since %(date)s", **due))])
+    assert sent() == sorted([(user.email, subject(user, "Progress reports overdue since %(date)s", **due))
+                             for user in (fokal, fokal_polis, polis2)])
     assert run_jobs(capsys, "2025-02-01") == summary()
     assert run_jobs(capsys, "2025-02-14") == summary()  # 14 days overdue: not yet escalated
     assert sent() == []
@@ -709,17 +713,17 @@ def test_reminders_name_the_missing_measures_and_skip_complete_bodies(plan_world
     period = ReportingPeriod.objects.get(plan=plan_world, year=2024)
     # The Assistance Centre submits everything it owes for 2024: 2.1 (its draft) and 2.2.
     actions.report_submit(by=cast["fokal"], report=demo_report("2.1", 2024))
-    make_report(cast["fokal"], Measure.objects.get(number="2.2"), period, cast["assistance"], "submitted")
+    make_report(cast["fokal"], demo_measure("2.2"), period, cast["assistance"], "submitted")
     mail.outbox.clear()
 
     assert run_jobs(capsys, "2025-01-21") == summary(due_soon=1)
-    [message] = mail.outbox
-    assert message.to == [fokal_polis.email]
-    assert "2.1, 4.2, 5.1" in message.body
+    police = sorted([fokal_polis.email, cast["polis2"].email])
+    assert sorted(m.to[0] for m in mail.outbox) == police
+    assert all("2.1, 4.2, 5.1" in m.body for m in mail.outbox)
     mail.outbox.clear()
     # Long after the due date: the police are overdue; the Assistance Centre (complete) is not escalated.
     assert run_jobs(capsys, "2025-03-01") == summary(overdue=1)
-    assert [m.to for m in mail.outbox] == [[fokal_polis.email]]
+    assert sorted(m.to[0] for m in mail.outbox) == police
 
 
 @pytest.mark.django_db(transaction=True)
@@ -745,7 +749,7 @@ def public_urls(plan: Plan) -> list[str]:
 
 def test_public_pages_need_no_login_and_show_no_internal_texts(plan_world, client):
     urls = public_urls(plan_world)
-    assert len(urls) == 3 + 9 + 9
+    assert len(urls) == 3 + 9 + 10
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -757,15 +761,15 @@ def test_public_pages_need_no_login_and_show_no_internal_texts(plan_world, clien
 
 
 def test_unpublished_items_are_not_public(plan_world, cast, client):
-    hidden_measure = Measure.objects.get(number="4.2")
+    hidden_measure = demo_measure("4.2")
     actions.measure_set_published(by=cast["analitik"], measure=hidden_measure, published=False)
     hidden_recommendations = list(Recommendation.objects.filter(is_published=False))
     assert [(r.source, r.cycle) for r in hidden_recommendations] == [("us_tip", "2023")]
     hidden = hidden_recommendations[0]
     draft_plan = Plan.objects.get(start_year=2025)
     assert not draft_plan.is_published
-    draft_section = Section.objects.create(plan=draft_plan, number="1", title_az="Layihə bölməsi")
-    draft_measure = add_measure(draft_section, "9.9", [cast["assistance"]], start=2025, end=2029)
+    draft_section = draft_plan.sections.get(number="1")
+    draft_measure = add_measure(draft_section, "9.9", [cast["assistance"]], start=2025, end=2029)  # published
     # A published recommendation answered by the unpublished measures does not list them publicly.
     answered = Recommendation.objects.get(source="greta", cycle="Round 3 (2023)", reference="R4.1")
     answered.measures.add(draft_measure)
@@ -786,7 +790,7 @@ def test_unpublished_items_are_not_public(plan_world, cast, client):
     assert len(re.findall(r"<li data-measure=", plan_page)) == 8
     listing = html(client.get(reverse("public:recommendations")))
     assert reverse("public:recommendation", args=[hidden.pk]) not in listing
-    assert len(re.findall(r'href="/public/recommendations/\d+/"', listing)) == 9
+    assert len(re.findall(r'href="/public/recommendations/\d+/"', listing)) == 10
     for recommendation in Recommendation.objects.filter(is_published=True):
         page = html(client.get(reverse("public:recommendation", args=[recommendation.pk])))
         for measure in (hidden_measure, draft_measure):
@@ -795,7 +799,7 @@ def test_unpublished_items_are_not_public(plan_world, cast, client):
     # The 2024 US TIP repeat of the hidden 2023 one shows no history: its only other cycle is unpublished.
     repeat = Recommendation.objects.get(previous=hidden)
     page = html(client.get(reverse("public:recommendation", args=[repeat.pk])))
-    assert "<li>2023 —" not in page and "<li>2024 —" not in page
+    assert 'data-testid="history"' not in page
     # Staff still see the unpublished measure and recommendation.
     staff = verified_client(cast["fokal"])
     assert staff.get(reverse("plan:measure", args=[hidden_measure.pk])).status_code == 200
@@ -812,8 +816,8 @@ def test_internal_assessment_comments_are_for_the_coordinator_only(plan_world, c
 # --- recommendations ---------------------------------------------------------------------------
 LEVELS = ["not_started", "in_progress", "partial", "full"]
 # The demo's current assessments, by source: (not started, in progress, partial, full).
-STAFF_MATRIX = {"us_tip": (1, 2, 2, 1), "greta": (1, 0, 1, 1), "cedaw": (0, 1, 0, 0)}
-PUBLIC_MATRIX = {"us_tip": (1, 1, 2, 1), "greta": (1, 0, 1, 1), "cedaw": (0, 1, 0, 0)}  # without us_tip 2023
+STAFF_MATRIX = {"us_tip": (1, 2, 2, 1), "greta": (1, 1, 1, 1), "cedaw": (0, 1, 0, 0)}
+PUBLIC_MATRIX = {"us_tip": (1, 1, 2, 1), "greta": (1, 1, 1, 1), "cedaw": (0, 1, 0, 0)}  # without us_tip 2023
 
 
 def matrix_numbers(rows: list[list[str]]) -> list[list[str]]:
@@ -828,7 +832,7 @@ def test_the_recommendation_matrix_counts_source_by_current_assessment(plan_worl
     assert [level for level, _label in Assessment.Level.choices] == LEVELS
     staff = queries.recommendation_matrix(queries.recommendations_visible_to(cast["analitik"]))
     assert {row["source"]: tuple(row["cells"]) for row in staff["rows"]} == STAFF_MATRIX
-    assert [row["total"] for row in staff["rows"]] == [6, 3, 1]
+    assert [row["total"] for row in staff["rows"]] == [6, 4, 1]
     public = queries.recommendation_matrix(queries.recommendations_visible_to(None, public=True))
     assert {row["source"]: tuple(row["cells"]) for row in public["rows"]} == PUBLIC_MATRIX
 
@@ -848,32 +852,74 @@ def test_the_recommendation_matrix_counts_source_by_current_assessment(plan_worl
     greta = Recommendation.objects.get(source="greta", reference="R4.1")
     actions.assessment_record(by=cast["analitik"], recommendation=greta, level="partial", comment="Yenidən.")
     after = queries.recommendation_matrix(queries.recommendations_visible_to(cast["analitik"]))
-    assert {row["source"]: tuple(row["cells"]) for row in after["rows"]}["greta"] == (0, 0, 2, 1)
+    assert {row["source"]: tuple(row["cells"]) for row in after["rows"]}["greta"] == (0, 1, 2, 1)
     with pytest.raises(ValidationError):
         actions.assessment_record(by=cast["fokal"], recommendation=greta, level="full")
     assert denied("recommendation.assess", cast["fokal"]) == 1
 
 
-def test_a_recommendation_page_shows_its_chain_across_cycles(plan_world, login_as, client):
+def history_rows(page: str) -> list[list[str]]:
+    """The history table's rows: cycle · reference, what it repeats, text, response, assessment."""
+    return table(page, "history")[1:]
+
+
+def cycle_ref(recommendation: Recommendation) -> str:
+    return f"{recommendation.cycle} · {recommendation.reference}"
+
+
+def test_a_recommendation_page_shows_its_history_across_cycles(plan_world, login_as, client):
     coordinator = login_as("analitik")
     cycles = ["2021", "2022", "2023", "2024"]
     chain = list(Recommendation.objects.filter(source="us_tip", reference__startswith="R1.").order_by("reference"))
     assert [r.cycle for r in chain] == cycles
     for current in chain:
-        history = element(html(coordinator.get(reverse("plan:recommendation", args=[current.pk]))), "history")
-        assert history is not None
-        assert [item.split(" — ")[0].strip() for item in history["items"]] == cycles
-        assert history["links"] == [reverse("plan:recommendation", args=[r.pk]) for r in chain if r != current]
+        response = coordinator.get(reverse("plan:recommendation", args=[current.pk]))
+        page = html(response)
+        rows = history_rows(page)
+        assert [row[0] for row in rows] == [cycle_ref(r) for r in chain]
+        assert [row[1] for row in rows] == ["—"] + [cycle_ref(r) for r in chain[:-1]]
+        with translation.override(response.wsgi_request.LANGUAGE_CODE):
+            # Each cycle's own government response and current assessment.
+            assert [row[3] for row in rows] == [localized(r, "response") for r in chain]
+            assert [row[4] for row in rows] == [str(Assessment.Level(queries.current_level(r)).label)
+                                                for r in chain]
+        assert element(page, "history")["links"] == [reverse("plan:recommendation", args=[r.pk])
+                                                     for r in chain if r != current]
         assert [r.pk for r in queries.recommendation_history(current)] == [r.pk for r in chain]
-    greta = list(Recommendation.objects.filter(source="greta", reference__startswith="R3.").order_by("reference"))
-    history = element(html(coordinator.get(reverse("plan:recommendation", args=[greta[1].pk]))), "history")
-    assert [item.split(" — ")[0].strip() for item in history["items"]] == ["Round 2 (2019)", "Round 3 (2023)"]
-    # A recommendation seen in one cycle only has no history list.
+    assert len({row[3] for row in rows}) == 2  # the first cycle's response differs from the later ones'
+    # A recommendation seen in one cycle only has no history table.
     single = Recommendation.objects.get(source="cedaw")
     assert 'data-testid="history"' not in html(coordinator.get(reverse("plan:recommendation", args=[single.pk])))
     # The public page shows the same (all published) chain in order.
-    page = html(client.get(reverse("public:recommendation", args=[chain[2].pk])))
-    assert [m for m in re.findall(r"<li>([^<]+?) — ", page)] == cycles
+    public = history_rows(html(client.get(reverse("public:recommendation", args=[chain[2].pk]))))
+    assert [row[0] for row in public] == [cycle_ref(r) for r in chain]
+
+
+def test_the_history_follows_every_branch(plan_world, cast, login_as, client):
+    """GRETA's third round split one 2019 recommendation in two: both branches show from every member."""
+    round2 = Recommendation.objects.get(source="greta", cycle="Round 2 (2019)")
+    branches = list(Recommendation.objects.filter(previous=round2).order_by("reference"))
+    assert [r.reference for r in branches] == ["R3.2", "R6.1"]
+    family = [round2, *branches]
+    coordinator = login_as("analitik")
+    for member in family:
+        assert queries.recommendation_history(member) == family
+        rows = history_rows(html(coordinator.get(reverse("plan:recommendation", args=[member.pk]))))
+        assert [row[0] for row in rows] == [cycle_ref(r) for r in family]
+        assert [row[1] for row in rows] == ["—", cycle_ref(round2), cycle_ref(round2)]
+        public = history_rows(html(client.get(reverse("public:recommendation", args=[member.pk]))))
+        assert [row[0] for row in public] == [cycle_ref(r) for r in family]
+    # A third cycle repeating one branch joins the family; the public sees it once it is published.
+    round4 = actions.recommendation_save(by=cast["analitik"], source="greta", cycle="Round 4 (2027)",
+                                         reference="R6.2", text_az="Davam edir.", previous=branches[1])
+    assert queries.recommendation_history(round2) == [*family, round4]
+    assert queries.recommendation_history(round2, public=True) == family
+    assert [r.generation for r in queries.recommendation_history(round4)] == [0, 1, 1, 2]
+    # A loop is refused: the earliest cannot repeat the newest.
+    with pytest.raises(ValidationError):
+        actions.recommendation_save(by=cast["analitik"], recommendation=round2, previous=round4)
+    round2.refresh_from_db()
+    assert round2.previous is None
 
 
 # --- query counts ------------------------------------------------------------------------------
