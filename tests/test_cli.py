@@ -159,6 +159,10 @@ def test_demo_then_audit_verify(tmp_path: Path) -> None:
     assert (verified.returncode, verified.stdout) == (0, f"audit chain OK: {events} events verified\n")
 
     with sqlite3.connect(database) as db:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE core_auditevent SET action = 'login.failed' WHERE seq = 4")
+        # Someone who owns the database file can drop the guard first; verify still catches the edit.
+        db.execute("DROP TRIGGER korpu_audit_append_only")
         changed = db.execute("UPDATE core_auditevent SET action = 'login.failed' WHERE seq = 4").rowcount
     assert changed == 1
     broken = _korpu(["audit", "verify"], tmp_path, KORPU_MODE="demo")

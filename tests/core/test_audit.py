@@ -24,8 +24,19 @@ from korpu.core.access import SYSTEM
 from korpu.core.models import AuditEvent, AuditHead
 
 
+def drop_append_only_guard() -> None:
+    """What someone who owns the database can do first (undone when the test's transaction rolls back)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks before ALTER TABLE
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER korpu_audit_append_only")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS korpu_audit_append_only")
+
+
 def raw_update(column: str, value: str, seq: int) -> None:
     """Change one stored audit row behind the application's back."""
+    drop_append_only_guard()
     placeholder = "CAST(%s AS jsonb)" if column == "details" and connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE core_auditevent SET {column} = {placeholder} WHERE seq = %s", [value, seq])
@@ -33,6 +44,8 @@ def raw_update(column: str, value: str, seq: int) -> None:
 
 
 def raw_delete(seq: int) -> None:
+    if connection.vendor == "postgresql":
+        drop_append_only_guard()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE seq = %s", [seq])
         assert cursor.rowcount == 1
@@ -86,6 +99,19 @@ def test_a_rolled_back_action_leaves_no_event(history: int) -> None:
     assert event.seq == history + 1
     assert not AuditEvent.objects.filter(action="test.rolled-back").exists()
     assert audit.verify() == audit.VerifyResult(True, history + 1)
+
+
+def test_the_database_refuses_to_change_an_event(history: int) -> None:
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET action = 'forged' WHERE seq = 3")
+    assert AuditEvent.objects.get(seq=3).action != "forged"
+    if connection.vendor == "postgresql":  # SQLite keeps DELETE: Django empties its test tables with it
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_auditevent WHERE seq = 3")
+    assert AuditEvent.objects.filter(seq=3).exists()
+    assert audit.verify().ok
 
 
 @pytest.mark.parametrize(
@@ -176,7 +202,8 @@ def test_concurrent_writers_do_not_fork_the_chain(transactional_db: Any, live_se
     actions.user_create(by=SYSTEM, username="polis", email="", full_name="Rəşad Əliyev",
                         organisation=actions.organisation_create(by=SYSTEM, name="Polis", org_type="LawEnforcement"),
                         role=Role.POLICE_INVESTIGATOR, password="Correct-Horse-Battery-9", send_invitation=False)
-    AuditEvent.objects.all().delete()
+    with connection.cursor() as cursor:  # the events refuse DELETE (append-only); the table's owner may TRUNCATE
+        cursor.execute("TRUNCATE core_auditevent")
     AuditHead.objects.all().delete()  # start the race at an empty chain, head row included
 
     with ThreadPoolExecutor(max_workers=12) as pool:
