@@ -221,17 +221,91 @@ def test_plaintext_never_reaches_a_pg_dump() -> None:
     if shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed (apt-get install postgresql-client)")
     secret = _store_marker(DataKey.create())
-    settings_dict = connection.settings_dict
-    dump = subprocess.run(
-        ["pg_dump", "-h", settings_dict["HOST"] or "127.0.0.1", "-p", str(settings_dict["PORT"] or 5432),
-         "-U", settings_dict["USER"] or "postgres", settings_dict["NAME"]],
-        capture_output=True, check=True, timeout=60,
-    ).stdout
+    dump = _pg_dump()
     assert MARKER.encode() not in dump
     assert "Şükürova".encode() not in dump
     assert b"1911-11-11" not in dump
     assert raw_column(secret.pk, "name").encode() in dump
     assert secret.name_index.encode() in dump
+
+
+# A victim's identifiers, registered through the real action into a real on-disk SQLite database
+# (its file, and any journal or WAL beside it) and into a real PostgreSQL database (pg_dump).
+VICTIM = {"given_name": "Zümrüdxanımqz", "family_name": "Qəhrəmanlıxyz", "patronymic": "Əbülfəzqızıxq",
+          "document_number": "AZE99887766Q", "phone": "+994509988776", "address": "Gizliküçə 1717"}
+NOTE = "Sığınacaqdakı gizli qeyd 4242"
+REGISTER_VICTIM = """
+import datetime as dt, json, os, sys
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "korpu.settings"
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from korpu.accounts.demo import build_cast
+from korpu.cases import actions
+cast = build_cast(password="Correct-Horse-Battery-9", totp=False)
+person = json.loads(sys.argv[1])
+person.update(birth_date=dt.date(1987, 3, 14), gender="Feminine", age_at_identification=38)
+case = actions.case_register(by=cast["qht1"], person=person,
+                             case={"identification_channel": "ngo_outreach", "identified_on": dt.date.today()},
+                             exploitation=["SexualExploitation"],
+                             consent={"data_processing": True, "share_ngo": True})
+actions.note_add(by=cast["qht1"], case=case, text=sys.argv[2])
+print(case.number)
+"""
+
+
+def _assert_no_victim_plaintext(data: bytes, where: str) -> None:
+    for value in [*VICTIM.values(), NOTE, "1987-03-14"]:
+        assert value.encode() not in data, f"{value!r} is readable in {where}"
+
+
+def test_a_victims_identifiers_never_reach_the_sqlite_file(tmp_path: Path) -> None:
+    import json
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KORPU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(KORPU_MODE="development", KORPU_DEBUG="false", KORPU_VAR_DIR=str(tmp_path / "var"))
+    result = subprocess.run([sys.executable, "-c", REGISTER_VICTIM, json.dumps(VICTIM), NOTE], env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "var").glob("korpu.sqlite3*"))
+    assert files and files[0].name == "korpu.sqlite3"
+    data = b"".join(path.read_bytes() for path in files)
+    assert result.stdout.strip().encode() in data  # the case is stored (its pseudonymous number is clear)
+    _assert_no_victim_plaintext(data, ", ".join(path.name for path in files))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_victims_identifiers_never_reach_a_pg_dump(cast: dict[str, Any]) -> None:
+    from korpu.cases import actions
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed (apt-get install postgresql-client)")
+    case = actions.case_register(
+        by=cast["qht1"], person={**VICTIM, "birth_date": dt.date(1987, 3, 14), "gender": "Feminine"},
+        case={"identification_channel": "ngo_outreach", "identified_on": dt.date.today()},
+        exploitation=["SexualExploitation"], consent={"data_processing": True, "share_ngo": True})
+    actions.note_add(by=cast["qht1"], case=case, text=NOTE)
+    dump = _pg_dump()
+    assert case.number.encode() in dump
+    _assert_no_victim_plaintext(dump, "the pg_dump")
+
+
+def _pg_dump() -> bytes:
+    import os
+
+    settings_dict = connection.settings_dict
+    env = dict(os.environ)
+    if settings_dict.get("PASSWORD"):
+        env["PGPASSWORD"] = settings_dict["PASSWORD"]
+    return subprocess.run(
+        ["pg_dump", "-h", settings_dict["HOST"] or "127.0.0.1", "-p", str(settings_dict["PORT"] or 5432),
+         "-U", settings_dict["USER"] or "postgres", settings_dict["NAME"]],
+        capture_output=True, check=True, timeout=60, env=env,
+    ).stdout
 
 
 # --- blind indexes -------------------------------------------------------------------------------
