@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from korpu.accounts.models import Organisation, User
@@ -149,5 +150,19 @@ def load() -> None:
     actions.campaign_event_add(by=coordinator, campaign=migrants, held_on=dt.date(2022, 9, 20),
                                place="Qazax avtovağzalı", region="gazakh_tovuz", target_group="labour_migrants",
                                channel="printed", people_reached=640)
-    for published in (campaign, migrants):
+    # One campaign still ahead, so the public calendar has something to show: planned events, nobody
+    # reached yet (the numbers come in as the events are held).
+    start = timezone.localdate() + dt.timedelta(days=30)
+    hotline = actions.campaign_create(
+        by=coordinator, title="“152” — qaynar xətti tanıdaq", starts_on=start, ends_on=start + dt.timedelta(days=60),
+        organisers=[police, ngo1, ngo2], target_groups=["general_public", "women"],
+        channels=["hotline", "tv_radio", "printed"], regions=["baku", "shaki_zagatala"],
+        description="Qaynar xəttin nömrəsini və pulsuz, məxfi yardımı tanıtmaq.",
+        materials="Afişalar, radio çıxışları, vərəqələr.")
+    for offset, place, region in ((5, "Bakı, “28 May” metro stansiyası", "baku"),
+                                  (25, "Şəki şəhər mədəniyyət mərkəzi", "shaki_zagatala")):
+        actions.campaign_event_add(by=coordinator, campaign=hotline, held_on=start + dt.timedelta(days=offset),
+                                   place=place, region=region, target_group="general_public", channel="hotline",
+                                   people_reached=0)
+    for published in (campaign, migrants, hotline):
         actions.publish(by=coordinator, obj=published, public=True)

@@ -36,7 +36,6 @@ from korpu.engagement.models import (
     REGIONS,
     Campaign,
     CampaignEvent,
-    ContactPerson,
     Decision,
     Meeting,
     Member,
