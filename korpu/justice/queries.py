@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from korpu.cases.models import Case
 from korpu.core import access, audit
 from korpu.justice.models import Article, CourtOutcome, Investigation, Prosecution
 from korpu.stats import disclosure
@@ -36,7 +37,8 @@ def investigations_visible_to(user: Any) -> QuerySet[Investigation]:
 def with_proceedings(investigations: QuerySet[Investigation]) -> QuerySet[Investigation]:
     """Victims, prosecutions and their outcomes in three more queries, whatever the number of rows."""
     return investigations.prefetch_related(
-        "victims", Prefetch("prosecutions", queryset=Prosecution.objects.prefetch_related("outcomes")))
+        Prefetch("victims", queryset=Case.objects.only("pk", "number").order_by("number")),
+        Prefetch("prosecutions", queryset=Prosecution.objects.prefetch_related("outcomes")))
 
 
 def investigation_for(user: Any, investigation_id: int, *, purpose: str = "investigation.view") -> Investigation:

@@ -58,7 +58,7 @@ def facility_create(*, by: Any, operator: Organisation, name: str, region: str =
         audit.denied("facility.create", obj=operator, actor=by)
         raise PermissionDenied
     _clean_text(name, region, address)
-    beds = _clean_capacities(capacities)
+    beds = {category: count for category, count in _clean_capacities(capacities).items() if count}
     with transaction.atomic():
         facility = Facility.objects.create(operator=operator, data_key=DataKey.create(), name=name.strip(),
                                            region=region.strip(), address=address.strip())

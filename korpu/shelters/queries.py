@@ -98,14 +98,15 @@ def facility_list(user: Any) -> QuerySet[Facility]:
 
 
 def facility_for_manager(user: Any, facility_id: int, *, purpose: str = "facility.view") -> Facility:
-    """One facility the user runs, its read audited as ``purpose``; else 404 (audited as denied)."""
+    """One facility the user runs, its read audited as ``facility.view``; else 404, audited as a denied
+    ``purpose`` (the action the request was for: ``facility.update``, ``admission.create``…)."""
     capacities = Capacity.objects.annotate(occupied=_open_admissions()).order_by("category")
     facility = (operated_facilities(user).filter(pk=facility_id)
                 .prefetch_related(Prefetch("capacities", queryset=capacities)).first())
     if facility is None:
         audit.denied(purpose, object_type="shelters.Facility", object_id=str(facility_id), actor=user)
         raise Http404
-    audit.record(purpose, obj=facility, actor=user)
+    audit.record("facility.view", obj=facility, actor=user)
     return facility
 
 
