@@ -136,3 +136,36 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+# --- shelters and criminal proceedings (ADR 0017, ADR 0018) ------------------------------------------
+def facility_operator_ids(user: Any) -> set[int]:
+    """The organisations whose facilities the user runs: those where they are a shelter manager."""
+    if not is_staff_user(user) or not hasattr(user, "active_memberships"):
+        return set()
+    return {m.organisation_id for m in user.active_memberships() if m.role == Role.SHELTER_MANAGER}
+
+
+def can_run_facilities_of(user: Any, organisation_id: int) -> bool:
+    """Create, change, close and admit to the facilities an organisation operates.
+
+    Only the organisation's shelter managers, and the trusted ``SYSTEM`` actor (CLI, demo seeding).
+    Not a system administrator: a facility's address is as confidential as the people it shelters.
+    """
+    return user is SYSTEM or organisation_id in facility_operator_ids(user)
+
+
+def law_enforcement_ids(user: Any) -> set[int]:
+    """The law-enforcement bodies in which the user is a police investigator: the bodies whose
+    criminal proceedings they see and record in full."""
+    if not is_staff_user(user) or not hasattr(user, "active_memberships"):
+        return set()
+    from korpu.accounts.models import Organisation
+
+    return {m.organisation_id for m in user.active_memberships()
+            if m.role == Role.POLICE_INVESTIGATOR and m.organisation.org_type == Organisation.Type.LAW_ENFORCEMENT}
+
+
+def can_record_proceedings(user: Any) -> bool:
+    """Open and follow investigations, prosecutions and court outcomes (a law-enforcement investigator)."""
+    return bool(law_enforcement_ids(user))
