@@ -277,6 +277,19 @@ def test_numbers_in_the_locale() -> None:
     assert _render(template, "en", x=1234.5) == "1234.50"
 
 
+@pytest.mark.parametrize(("language", "shown"), [("az", "3 Noyabr 2025"), ("ru", "3 ноября 2025 г."),
+                                               ("en", "Nov. 3, 2025")])
+def test_a_real_page_shows_dates_in_the_users_language(login_as: Any, cast: dict[str, Any], language: str,
+                                                      shown: str) -> None:
+    from tests.cases.conftest import register
+
+    case = register(cast["qht1"], "Ülkər", "Şirinova", identified_on=date(2025, 11, 3))
+    client = login_as("qht1")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"<dd>{shown} · " in html
+
+
 # --- (d) Azerbaijani letters pass through unchanged --------------------------------------------
 def test_organisation_directory_keeps_azerbaijani_letters(login_as: Any) -> None:
     html = login_as("polis").get("/organisations/").content.decode()
