@@ -88,6 +88,11 @@ def can_manage_engagement(user: Any) -> bool:
     return has_role(user, Role.COALITION_COORDINATOR)
 
 
+def can_answer_proposal(user: Any, addressed_to_id: int) -> bool:
+    """A coalition proposal is answered by the body it is addressed to; the coordinator may record the answer."""
+    return can_manage_engagement(user) or member_of(user, addressed_to_id)
+
+
 def member_of(user: Any, organisation_id: int) -> bool:
     return is_staff_user(user) and any(o.pk == organisation_id for o in user.organisations())
 
