@@ -214,3 +214,16 @@ def test_phone_layout_has_no_horizontal_scroll(live_server, page, cast, console,
     assert page.evaluate(fits), f"home page of {username} scrolls sideways: {page.evaluate(widths)}"
     assert_no_csp_violations(console)
 
+
+
+def test_the_api_docs_page_runs_under_the_csp(live_server: Any, page: Any, console: Any) -> None:
+    """Swagger UI is served from the package (no CDN) and renders the schema without a CSP violation."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server.url + "/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Körpü API")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock-summary-path", has_text="/api/v1/me").count() >= 1
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested), requested
+    assert console.csp_violations == []
+    assert console.errors == []
