@@ -5,6 +5,8 @@ e-mails go out after commit and never carry names, only case numbers.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
@@ -13,8 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role, User
@@ -33,19 +36,26 @@ from korpu.cases.models import (
     ReintegrationAssessment,
     Section,
     Service,
+    StatusChange,
     StatusDecision,
+    SupportPlan,
+    TraffickingEvent,
 )
 from korpu.core import access, audit, crypto
 from korpu.core.models import DataKey
 
+logger = logging.getLogger(__name__)
+
 CASE_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-PERSON_FIELDS = ("given_name", "family_name", "patronymic", "birth_date", "document_number", "phone", "email",
-                 "address", "gender", "age_at_identification", "citizenships", "languages", "education",
-                 "disability", "number_of_children")
+PERSON_FIELDS = ("salutation", "given_name", "family_name", "patronymic", "title", "birth_date", "document_number",
+                 "phone", "home_phone", "email", "address", "address_city", "address_region", "address_postal_code",
+                 "address_country", "gender", "age_at_identification", "citizenships", "languages", "education",
+                 "disability", "number_of_children", "marital_status", "deceased")
 CASE_FIELDS = ("forced_labour_industry", "sexual_exploitation_types", "means_of_control", "recruitment_methods",
-               "recruitment_websites", "recruitment_place", "relationship_to_trafficker", "country_of_origin",
-               "transit_countries", "exploitation_countries", "exploitation_start", "exploitation_end",
-               "identified_on", "identification_channel", "guardian_name", "guardian_contact")
+               "recruitment_websites", "exploitation_websites", "recruitment_place", "relationship_to_trafficker",
+               "country_of_origin", "transit_countries", "exploitation_countries", "exploitation_start",
+               "exploitation_end", "age_when_trafficked", "identified_on", "identification_channel",
+               "identifying_organisation", "guardian_name", "guardian_contact")
 CONSENT_FIELDS = ("data_processing", "share_law_enforcement", "share_ngo", "share_government",
                   "share_international", "contact_by_law_enforcement")
 
@@ -115,15 +125,42 @@ def _derive(case: Case) -> None:
     case.is_transnational = bool(origin and places and any(p != origin for p in places))
 
 
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+CLOSED = (choices.CaseStatus.CLOSED, choices.CaseStatus.CLOSED_REFERRED)
+
+
+def _organisation(value: Any, label: str) -> Organisation:
+    organisation = value if isinstance(value, Organisation) else Organisation.objects.filter(pk=value).first() \
+        if isinstance(value, int) else None
+    if organisation is None or not organisation.is_active:
+        raise ValidationError(_("%(field)s: choose an active organisation.") % {"field": label})
+    return organisation
+
+
 def _clean(person: dict[str, Any], case: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Validate the HTCDS codes and country codes of person and case fields (registration and edits)."""
+    """Validate the HTCDS codes, country and language codes of person and case fields (registration and edits)."""
     unknown = set(person) - set(PERSON_FIELDS) | set(case) - set(CASE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    person_data = dict(person)
+    person_data = {k: v.strip() if isinstance(v, str) else v for k, v in person.items()}
     if "citizenships" in person_data:
         person_data["citizenships"] = _validate_countries(person_data["citizenships"] or [], _("Citizenship"))
-    case_data = dict(case)
+    if person_data.get("address_country"):
+        person_data["address_country"] = _validate_countries([person_data["address_country"]],
+                                                             _("Country of residence"))[0]
+    if "languages" in person_data:
+        codes = [str(c).strip().lower() for c in person_data["languages"] or [] if c and str(c).strip()]
+        bad = [c for c in codes if not LANGUAGE_CODE.match(c)]
+        if bad:
+            raise ValidationError(_("Languages: %(codes)s is not an ISO 639 language code.")
+                                  % {"codes": ", ".join(bad)})
+        person_data["languages"] = list(dict.fromkeys(codes))
+    if person_data.get("email"):
+        try:
+            validate_email(person_data["email"])
+        except ValidationError:
+            raise ValidationError(_("Enter a valid email address.")) from None
+    case_data = {k: v.strip() if isinstance(v, str) else v for k, v in case.items()}
     for name in ("transit_countries", "exploitation_countries"):
         if name in case_data:
             case_data[name] = _validate_countries(case_data[name] or [], name)
@@ -134,11 +171,52 @@ def _clean(person: dict[str, Any], case: dict[str, Any]) -> tuple[dict[str, Any]
         ("means_of_control", choices.MeansOfControl, _("Means of control")),
         ("recruitment_methods", choices.RecruitmentMethod, _("Method of recruitment")),
         ("recruitment_websites", choices.Website, _("Recruitment websites and apps")),
+        ("exploitation_websites", choices.Website, _("Exploitation websites and apps")),
         ("sexual_exploitation_types", choices.SexExploitation, _("Type of sexual exploitation")),
     ):
         if name in case_data:
             case_data[name] = _validate_choices(case_data[name] or [], allowed, label)
+    if case_data.get("identifying_organisation") is not None:
+        case_data["identifying_organisation"] = _organisation(case_data["identifying_organisation"],
+                                                              _("Identifying organisation"))
+    elif "identifying_organisation" in case_data:
+        del case_data["identifying_organisation"]  # empty: keep the case's (or, new, the owner)
     return person_data, case_data
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years from ``birth_date`` to ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check_case(person: Person, case: Case) -> None:
+    """The rules over person and case together, on the values about to be saved (registration and edits).
+
+    The age at identification is derived from the birth date when it is not given, so a child is a
+    child whichever of the two was recorded; a child's guardian must be recorded (page, API and import).
+    """
+    today = timezone.localdate()
+    identified_on = case.identified_on or today
+    if identified_on > today:
+        raise ValidationError(_("The date of identification cannot be in the future."))
+    birth = person.birth_date if isinstance(person.birth_date, dt.date) else None  # unset: "" (an encrypted field)
+    if birth is not None:
+        if birth > identified_on:
+            raise ValidationError(_("The birth date is after the identification date."))
+        if person.age_at_identification is None:
+            person.age_at_identification = age_on(birth, identified_on)
+    start, end = case.exploitation_start, case.exploitation_end
+    if (start and start > today) or (end and end > today):
+        raise ValidationError(_("The period of exploitation cannot be in the future."))
+    if start and end and end < start:
+        raise ValidationError(_("The period of exploitation ends before it starts."))
+    if person.given_name is not None and person.is_child and not (case.guardian_name or "").strip():
+        raise ValidationError(_("A child's guardian must be recorded."))
+
+
+def _status_change(*, by: Any, case: Case, status: str, previous: str, organisation: Organisation | None) -> None:
+    StatusChange.objects.create(case=case, status=status, previous=previous, organisation=organisation,
+                                changed_by=by if isinstance(by, User) else None)
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -159,15 +237,18 @@ def case_register(
     person_data, case_data = _clean(person, case)
     if not case_data.get("identification_channel"):
         raise ValidationError(_("Say how the person was identified."))
+    case_data.setdefault("identifying_organisation", owner)
+    key = DataKey.build()
+    new_person = Person(data_key=key, **person_data)
+    new_case = Case(person=new_person, data_key=key, owner_organisation=owner,
+                    case_worker=by if isinstance(by, User) else None, number=_new_case_number(), **case_data)
+    _check_case(new_person, new_case)
     with transaction.atomic():
-        key = DataKey.create()
-        new_person = Person(data_key=key, **person_data)
+        key.save()
         _index_person(new_person)
         new_person.full_clean(exclude=["data_key"])
         new_person.save()
-        new_case = Case(person=new_person, data_key=key, owner_organisation=owner,
-                        case_worker=by if isinstance(by, User) else None,
-                        identifying_organisation=owner, number=_new_case_number(), **case_data)
+        new_case.person = new_person
         _derive(new_case)
         new_case.full_clean(exclude=["person", "data_key", "number"])
         for _attempt in range(5):
@@ -191,15 +272,18 @@ def case_update(*, by: Any, case: Case, person: dict[str, Any] | None = None,
     _require_section(by, case, Section.IDENTITY, "case.update")
     person, case_fields = _clean(person or {}, case_fields or {})
     with transaction.atomic():
-        if person:
-            for name, value in person.items():
-                setattr(case.person, name, value)
-            _index_person(case.person)
-            case.person.save()
+        for name, value in person.items():
+            setattr(case.person, name, value)
         for name, value in case_fields.items():
             setattr(case, name, value)
+        _check_case(case.person, case)
+        if person or "identified_on" in case_fields:
+            _index_person(case.person)
+            case.person.full_clean(exclude=["data_key"])
+            case.person.save()
         _derive(case)
         case.updated_at = timezone.now()
+        case.full_clean(exclude=["person", "data_key", "number"])
         case.save()
         if exploitation is not None:
             values = _validate_choices(exploitation, choices.Exploitation, _("Type of exploitation"))
@@ -209,36 +293,77 @@ def case_update(*, by: Any, case: Case, person: dict[str, Any] | None = None,
     return case
 
 
+def _owner_acting(by: Any, case: Case, action: str, message: str) -> Organisation:
+    organisation = _acting_organisation(by, case, action=action)
+    if organisation.pk != case.owner_organisation_id:
+        owned = [o for o in (m.organisation for m in by.active_memberships() if m.role in access.VICTIM_DATA_ROLES)
+                 if o.pk == case.owner_organisation_id]
+        if not owned:
+            _deny(action, by, case, message)
+        organisation = owned[0]
+    return organisation
+
+
 def case_close(*, by: Any, case: Case, status: str, reason: str) -> Case:
-    if status not in (choices.CaseStatus.CLOSED, choices.CaseStatus.CLOSED_REFERRED):
+    if status not in CLOSED:
         raise ValidationError(_("Choose how the case is closed."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for closing the case."))
-    organisation = _acting_organisation(by, case, action="case.close")
-    if organisation.pk != case.owner_organisation_id:
-        _deny("case.close", by, case, _("Only the organisation that owns the case may close it."))
+    organisation = _owner_acting(by, case, "case.close", _("Only the organisation that owns the case may close it."))
+    if case.status in CLOSED:
+        raise ValidationError(_("The case is already closed."))
     with transaction.atomic():
+        previous = case.status
         case.status = status
         case.closure_reason = reason.strip()
         case.closed_on = timezone.localdate()
         case.updated_at = timezone.now()
         case.save(update_fields=["status", "closure_reason", "closed_on", "updated_at"])
+        _status_change(by=by, case=case, status=status, previous=previous, organisation=organisation)
         audit.record("case.close", obj=case, actor=by, details={"status": status})
     return case
 
 
-def case_set_follow_up(*, by: Any, case: Case) -> Case:
-    _acting_organisation(by, case, action="case.follow_up")
+def case_set_status(*, by: Any, case: Case, status: str) -> Case:
+    """The owner moves an open case between active and follow-up, or reopens a closed one (as active).
+
+    Reopening keeps the last reason for closure (encrypted, shown only while closed); the timeline
+    keeps every change.
+    """
+    if status not in (choices.CaseStatus.ACTIVE, choices.CaseStatus.FOLLOW_UP):
+        raise ValidationError(_("Choose the new status of the case."))
+    organisation = _owner_acting(by, case, "case.status",
+                                 _("Only the organisation that owns the case may change its status."))
+    previous = case.status
+    if previous == status:
+        raise ValidationError(_("The case already has this status."))
+    if status == choices.CaseStatus.FOLLOW_UP and previous in CLOSED:
+        raise ValidationError(_("Reopen the case first: a closed case becomes active again."))
     with transaction.atomic():
-        case.status = choices.CaseStatus.FOLLOW_UP
-        case.save(update_fields=["status"])
-        audit.record("case.status", obj=case, actor=by, details={"status": case.status})
+        case.status = status
+        fields = ["status", "updated_at"]
+        if previous in CLOSED:
+            case.closed_on = None
+            fields.append("closed_on")
+        case.updated_at = timezone.now()
+        case.save(update_fields=fields)
+        _status_change(by=by, case=case, status=status, previous=previous, organisation=organisation)
+        audit.record("case.reopen" if previous in CLOSED else "case.status", obj=case, actor=by,
+                     details={"status": status, "previous": previous})
     return case
+
+
+def case_set_follow_up(*, by: Any, case: Case) -> Case:
+    return case_set_status(by=by, case=case, status=choices.CaseStatus.FOLLOW_UP)
 
 
 # --- official status decision ------------------------------------------------------------------
 def status_decision_record(*, by: Any, case: Case, decision: str, decided_on: dt.date, basis: str) -> StatusDecision:
-    """Only the police anti-trafficking department decides official victim status."""
+    """Only the police anti-trafficking department decides official victim status.
+
+    The organisations that referred the case to the deciding department are told by e-mail (after
+    commit; the case number and the decision, never a name).
+    """
     organisation = _acting_organisation(by, case, roles=[Role.POLICE_INVESTIGATOR], action="case.status_decision")
     if organisation.org_type != Organisation.Type.LAW_ENFORCEMENT:
         _deny("case.status_decision", by, case)
@@ -258,6 +383,11 @@ def status_decision_record(*, by: Any, case: Case, decision: str, decided_on: dt
         case.updated_at = timezone.now()
         case.save(update_fields=["trafficking_status", "status_decided_by", "updated_at"])
         audit.record("case.status_decision", obj=case, actor=by, details={"decision": decision})
+        referrers = set(Referral.objects.filter(case=case, to_organisation=organisation)
+                        .exclude(status__in=[Referral.Status.DECLINED, Referral.Status.REVOKED])
+                        .exclude(from_organisation=organisation).values_list("from_organisation_id", flat=True))
+        if referrers:
+            transaction.on_commit(lambda: _notify_decision(record.pk, referrers))
     return record
 
 
@@ -266,6 +396,8 @@ def _consent_save(*, by: Any, case: Case, given_on: dt.date | None = None, **fla
     unknown = set(flags) - set(CONSENT_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if given_on is not None and given_on > timezone.localdate():
+        raise ValidationError(_("The date of consent cannot be in the future."))
     consent = Consent.objects.create(case=case, recorded_by=by, given_on=given_on or timezone.localdate(),
                                      **{name: bool(flags.get(name, False)) for name in CONSENT_FIELDS})
     audit.record("case.consent", obj=case, actor=by, details={n: bool(flags.get(n, False)) for n in CONSENT_FIELDS})
@@ -279,12 +411,19 @@ def consent_record(*, by: Any, case: Case, given_on: dt.date | None = None, **fl
 
 
 def consent_withdraw(*, by: Any, case: Case, withdrawn_on: dt.date | None = None) -> Consent:
+    """Record the day the person withdrew consent: not in the future, not before it was given."""
     _require_section(by, case, Section.IDENTITY, "case.consent_withdraw")
-    current = case.consents.first()
+    current = current_consent(case)
     if current is None or current.withdrawn_on is not None:
         raise ValidationError(_("There is no consent in force to withdraw."))
+    day = withdrawn_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError(_("The date of withdrawal cannot be in the future."))
+    if day < current.given_on:
+        raise ValidationError(_("Consent cannot be withdrawn before the day it was given (%(date)s).")
+                              % {"date": formats.date_format(current.given_on, "SHORT_DATE_FORMAT")})
     with transaction.atomic():
-        current.withdrawn_on = withdrawn_on or timezone.localdate()
+        current.withdrawn_on = day
         current.save(update_fields=["withdrawn_on"])
         audit.record("case.consent_withdraw", obj=case, actor=by)
     return current
@@ -294,13 +433,50 @@ def current_consent(case: Case) -> Consent | None:
     return case.consents.order_by("-created_at", "-id").first()
 
 
-# --- referrals ---------------------------------------------------------------------------------
+# --- what is shared ------------------------------------------------------------------------------
+def runs_shelter(organisation: Organisation) -> bool:
+    """Whether the organisation operates a shelter (an active facility of ``korpu.shelters``)."""
+    return bool(organisation.facilities.filter(is_active=True).exists())
+
+
 def default_sections(to_organisation: Organisation) -> list[str]:
+    """The parts of a case shared with an organisation unless the sender chooses otherwise (ADR 0020).
+
+    Law enforcement gets the whole case; a shelter identity, admission and services (it houses and
+    supports the person, it does not need the case notes); any other organisation identity, services
+    and notes (not the shelter stay: where the person sleeps is the trafficker's first question).
+    """
     if to_organisation.org_type == Organisation.Type.LAW_ENFORCEMENT:
         return list(ALL_SECTIONS)
-    return [Section.IDENTITY, Section.SERVICES, Section.ADMISSION, Section.NOTES]
+    if runs_shelter(to_organisation):
+        return [Section.IDENTITY, Section.ADMISSION, Section.SERVICES]
+    return [Section.IDENTITY, Section.SERVICES, Section.NOTES]
 
 
+def _shared_sections(by: Any, case: Case, to_organisation: Organisation, chosen: Iterable[str] | None,
+                     action: str) -> list[str]:
+    """The sections a referral or grant opens: the choice (or the default), never more than the giver has.
+
+    ``investigation`` may always go to law enforcement: it is the police's own material, which the
+    receiving department sees only for investigations it can see anyway.
+    """
+    own = set(queries.sections_for(by, case))
+    if to_organisation.org_type == Organisation.Type.LAW_ENFORCEMENT:
+        own.add(Section.INVESTIGATION)
+    if chosen is None or not list(chosen):
+        wanted = [s for s in default_sections(to_organisation) if s in own]
+    else:
+        wanted = _validate_choices(chosen, Section, _("Parts of the case"))
+        beyond = [s for s in wanted if s not in own]
+        if beyond:
+            audit.denied(action, obj=case, actor=by, details={"reason": "sections", "sections": beyond})
+            raise ValidationError(_("You can share only the parts of the case you can see yourself."))
+    if not wanted:
+        raise ValidationError(_("Choose at least one part of the case to share."))
+    return [s for s in ALL_SECTIONS if s in wanted]
+
+
+# --- referrals ---------------------------------------------------------------------------------
 def referral_create(
     *,
     by: Any,
@@ -311,9 +487,11 @@ def referral_create(
     urgency: str = Referral.Urgency.ROUTINE,
     details: str = "",
     override_basis: str = "",
+    sections: Iterable[str] | None = None,
 ) -> Referral:
     """Refer a case. Consent to share with that kind of organisation is required, unless a police
-    investigator records the legal basis for sharing without it (audited as an override)."""
+    investigator records the legal basis for sharing without it (audited as an override). The
+    sender chooses the parts shared (``sections``), by default those for the receiver's kind."""
     from_organisation = _acting_organisation(by, case, action="referral.create")
     if to_organisation.pk == from_organisation.pk:
         raise ValidationError(_("A case cannot be referred to its own organisation."))
@@ -337,6 +515,7 @@ def referral_create(
             audit.denied("referral.consent_override", obj=case, actor=by)
             raise ValidationError(_("Only a police investigator may refer without consent."))
         override = override_basis.strip()
+    shared = _shared_sections(by, case, to_organisation, sections, "referral.create")
     if Referral.objects.filter(case=case, to_organisation=to_organisation,
                                status__in=[Referral.Status.PENDING, Referral.Status.ACCEPTED]).exists():
         raise ValidationError(_("This case already has an open referral to that organisation."))
@@ -344,10 +523,11 @@ def referral_create(
         referral = Referral.objects.create(
             case=case, data_key=case.data_key, from_organisation=from_organisation, to_organisation=to_organisation,
             reason=reason, services_requested=services, urgency=urgency, details=details.strip(),
-            sections=default_sections(to_organisation), consent_override_basis=override, created_by=by,
+            sections=shared, consent_override_basis=override, created_by=by,
         )
         audit.record("referral.create", obj=referral, actor=by,
-                     details={"case": case.pk, "to": to_organisation.pk, "override": bool(override)})
+                     details={"case": case.pk, "to": to_organisation.pk, "override": bool(override),
+                              "sections": shared})
         if override:
             audit.record("referral.consent_override", obj=referral, actor=by, details={"case": case.pk})
         transaction.on_commit(lambda: _notify(to_organisation, "referral_new", referral))
@@ -368,7 +548,15 @@ def _locked(referral: Referral) -> Referral:
 
 
 def referral_accept(*, by: Any, referral: Referral) -> Referral:
+    """The receiver accepts: the case opens to it. Consent is checked again (it may have been withdrawn
+    while the referral waited), unless the referral carries a police investigator's legal basis."""
     _decider_organisation(by, referral, "referral.accept")
+    if not referral.consent_override_basis:
+        consent = current_consent(referral.case)
+        if consent is None or not consent.allows_sharing_with(referral.to_organisation):
+            audit.denied("referral.accept", obj=referral, actor=by, details={"reason": "no-consent"})
+            raise ValidationError(_("The person's consent to sharing with your organisation is not in force any "
+                                    "more, so the referral cannot be accepted. Ask the referring organisation."))
     with transaction.atomic():
         referral = _locked(referral)
         if referral.status != Referral.Status.PENDING:
@@ -402,7 +590,7 @@ def referral_decline(*, by: Any, referral: Referral, reason: str) -> Referral:
     return referral
 
 
-def _end(referral: Referral, *, by: Any, status: str, action: str) -> Referral:
+def _end(referral: Referral, *, by: Any, status: str, action: str, tell: Organisation) -> Referral:
     with transaction.atomic():
         referral = _locked(referral)
         allowed_from = [Referral.Status.PENDING, Referral.Status.ACCEPTED] if status == Referral.Status.REVOKED \
@@ -414,76 +602,127 @@ def _end(referral: Referral, *, by: Any, status: str, action: str) -> Referral:
         referral.save(update_fields=["status", "ended_at"])
         CaseAccess.objects.filter(referral=referral).delete()
         audit.record(action, obj=referral, actor=by, details={"case": referral.case_id})
-        transaction.on_commit(lambda: _notify(referral.to_organisation, "referral_" + status, referral))
+        transaction.on_commit(lambda: _notify(tell, "referral_" + status, referral))
     return referral
 
 
 def referral_revoke(*, by: Any, referral: Referral) -> Referral:
-    """The referring organisation withdraws the referral; the receiver's access ends at once."""
+    """The referring organisation withdraws the referral; the receiver's access ends at once (and it is told)."""
     orgs = queries.victim_data_organisation_ids(by)
     if referral.from_organisation_id not in orgs:
         _deny("referral.revoke", by, referral)
-    return _end(referral, by=by, status=Referral.Status.REVOKED, action="referral.revoke")
+    return _end(referral, by=by, status=Referral.Status.REVOKED, action="referral.revoke",
+                tell=referral.to_organisation)
 
 
 def referral_complete(*, by: Any, referral: Referral) -> Referral:
-    """The work is done; the receiver's access ends. Either side may complete."""
+    """The work is done; the receiver's access ends. Either side may complete; the other side is told."""
     orgs = queries.victim_data_organisation_ids(by)
     if referral.from_organisation_id not in orgs and referral.to_organisation_id not in orgs:
         _deny("referral.complete", by, referral)
-    return _end(referral, by=by, status=Referral.Status.COMPLETED, action="referral.complete")
+    tell = referral.from_organisation if referral.to_organisation_id in orgs else referral.to_organisation
+    return _end(referral, by=by, status=Referral.Status.COMPLETED, action="referral.complete", tell=tell)
+
+
+# --- e-mail ------------------------------------------------------------------------------------
+def _victim_data_staff(organisation_ids: Iterable[int]) -> list[User]:
+    return list(User.objects.filter(memberships__organisation_id__in=list(organisation_ids),
+                                    memberships__is_active=True, memberships__role__in=access.VICTIM_DATA_ROLES,
+                                    is_active=True)
+                .exclude(email="").distinct().order_by("pk"))
+
+
+def _mail_each(kind: str, recipients: list[User], render: Any, obj: Any) -> int:
+    """Send one message per recipient, in their language; never raise.
+
+    The data is committed when this runs: a failing mail server must not turn the user's saved work
+    into an error page. A failure is logged and recorded as one ``mail.failed`` audit event with the
+    kind of message and the counts (no address, no name). Returns the number of messages sent.
+    """
+    sent = failed = 0
+    for user in recipients:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject, body = render()
+        try:
+            send_mail(subject, body, None, [user.email])
+        except Exception:
+            failed += 1
+            logger.exception("e-mail %s to user %s could not be sent", kind, user.pk)
+        else:
+            sent += 1
+    if failed:
+        audit.record("mail.failed", obj=obj, details={"kind": kind, "failed": failed, "recipients": len(recipients)})
+    return sent
 
 
 def _notify(organisation: Organisation, kind: str, referral: Referral) -> None:
     """E-mail the victim-data staff of an organisation. Only the case number, never a name."""
-    recipients = list(User.objects.filter(memberships__organisation=organisation, memberships__is_active=True,
-                                          memberships__role__in=access.VICTIM_DATA_ROLES, is_active=True)
-                      .exclude(email="").distinct())
-    for user in recipients:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subjects = {
-                "referral_new": _("New referral: case %(number)s"),
-                "referral_accepted": _("Referral accepted: case %(number)s"),
-                "referral_declined": _("Referral declined: case %(number)s"),
-                "referral_revoked": _("Referral revoked: case %(number)s"),
-                "referral_completed": _("Referral completed: case %(number)s"),
-            }
-            subject = subjects[kind] % {"number": referral.case.number}
-            template = _("%(subject)s\nFrom: %(from)s\nTo: %(to)s\nUrgency: %(urgency)s\n\n"
-                         "Open Körpü to see it: %(link)s")
-            body = template % {
-                "subject": subject, "from": referral.from_organisation.name, "to": referral.to_organisation.name,
-                "urgency": referral.get_urgency_display(), "link": f"{settings.SITE_URL}/referrals/{referral.pk}/",
-            }
-        send_mail(subject, body, None, [user.email])
+
+    def render() -> tuple[str, str]:
+        subjects = {
+            "referral_new": _("New referral: case %(number)s"),
+            "referral_accepted": _("Referral accepted: case %(number)s"),
+            "referral_declined": _("Referral declined: case %(number)s"),
+            "referral_revoked": _("Referral revoked: case %(number)s"),
+            "referral_completed": _("Referral completed: case %(number)s"),
+        }
+        subject = subjects[kind] % {"number": referral.case.number}
+        template = _("%(subject)s\nFrom: %(from)s\nTo: %(to)s\nUrgency: %(urgency)s\n\n"
+                     "Open Körpü to see it: %(link)s")
+        body = template % {
+            "subject": subject, "from": referral.from_organisation.name, "to": referral.to_organisation.name,
+            "urgency": referral.get_urgency_display(), "link": f"{settings.SITE_URL}/referrals/{referral.pk}/",
+        }
+        return subject, body
+
+    _mail_each(kind, _victim_data_staff([organisation.pk]), render, referral)
+
+
+def _notify_decision(decision_id: int, organisation_ids: set[int]) -> None:
+    """Tell the referring organisations that the police decided the status: case number and decision only."""
+    decision = StatusDecision.objects.select_related("case", "organisation").get(pk=decision_id)
+
+    def render() -> tuple[str, str]:
+        subject = _("Status decision: case %(number)s") % {"number": decision.case.number}
+        body = _("%(subject)s\nDecision: %(decision)s\nDecided by: %(organisation)s\n\n"
+                 "Open Körpü to see it: %(link)s") % {
+            "subject": subject, "decision": decision.get_decision_display(),
+            "organisation": decision.organisation.name,
+            "link": f"{settings.SITE_URL}/cases/{decision.case_id}/"}
+        return subject, body
+
+    _mail_each("status_decision", _victim_data_staff(organisation_ids), render, decision.case)
 
 
 # --- grants ------------------------------------------------------------------------------------
 def grant_create(*, by: Any, case: Case, organisation: Organisation, reason: str, days: int,
                  sections: Iterable[str] | None = None) -> AccessGrant:
-    """An explicit, time-limited grant by the owner organisation. Audited."""
-    owner = _acting_organisation(by, case, action="grant.create")
-    if owner.pk != case.owner_organisation_id:
-        _deny("grant.create", by, case, _("Only the organisation that owns the case may grant access."))
+    """An explicit, time-limited grant by the owner organisation of the parts it chooses. Audited."""
+    _owner_acting(by, case, "grant.create", _("Only the organisation that owns the case may grant access."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the grant."))
     if not 1 <= days <= 90:
         raise ValidationError(_("A grant lasts between 1 and 90 days."))
-    chosen = _validate_choices(sections or default_sections(organisation), Section, _("Parts of the case"))
+    if not organisation.is_active:
+        raise ValidationError(_("That organisation is not active."))
+    if organisation.pk == case.owner_organisation_id:
+        raise ValidationError(_("That organisation owns the case already."))
+    chosen = _shared_sections(by, case, organisation, sections, "grant.create")
     with transaction.atomic():
         grant = AccessGrant.objects.create(case=case, organisation=organisation, sections=chosen, reason=reason.strip(),
                                            granted_by=by, expires_at=timezone.now() + dt.timedelta(days=days))
         CaseAccess.objects.create(case=case, organisation=organisation, source=CaseAccess.Source.GRANT, grant=grant,
                                   sections=chosen, expires_at=grant.expires_at)
         audit.record("grant.create", obj=grant, actor=by, details={"case": case.pk, "organisation": organisation.pk,
-                                                                   "days": days})
+                                                                   "days": days, "sections": chosen})
     return grant
 
 
 def grant_revoke(*, by: Any, grant: AccessGrant) -> AccessGrant:
-    owner = _acting_organisation(by, grant.case, action="grant.revoke")
-    if owner.pk != grant.case.owner_organisation_id:
-        _deny("grant.revoke", by, grant)
+    """The owner ends a grant before it expires; the organisation's access through it ends at once."""
+    _owner_acting(by, grant.case, "grant.revoke", _("Only the organisation that owns the case may revoke access."))
+    if grant.revoked_at is not None or grant.expires_at <= timezone.now():
+        raise ValidationError(_("This grant has already ended."))
     with transaction.atomic():
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
@@ -492,16 +731,19 @@ def grant_revoke(*, by: Any, grant: AccessGrant) -> AccessGrant:
     return grant
 
 
-# --- services, follow-up, reintegration ---------------------------------------------------------
+# --- services, follow-up, reintegration, support plans --------------------------------------------
 def service_record(*, by: Any, case: Case, service_type: str, provider: Organisation | None = None,
                    planned_on: dt.date | None = None, delivered_on: dt.date | None = None,
                    outcome: str = Service.Outcome.PLANNED, amount: Decimal | None = None, notes: str = "") -> Service:
+    """A service of the case's plan; the provider may be another organisation (by default the recorder's)."""
     _require_section(by, case, Section.SERVICES, "service.create")
     organisation = _acting_organisation(by, case, action="service.create")
     if service_type not in choices.ServiceType.values:
         raise ValidationError(_("Choose a service."))
     if outcome not in Service.Outcome.values:
         raise ValidationError(_("Choose an outcome."))
+    if provider is not None and not provider.is_active:
+        raise ValidationError(_("That organisation is not active."))
     if delivered_on and delivered_on > timezone.localdate():
         raise ValidationError(_("A delivery date cannot be in the future."))
     if service_type == choices.ServiceType.FINANCIAL:
@@ -520,10 +762,14 @@ def service_record(*, by: Any, case: Case, service_type: str, provider: Organisa
     return service
 
 
-def service_deliver(*, by: Any, service: Service, delivered_on: dt.date, notes: str = "") -> Service:
+def service_deliver(*, by: Any, service: Service, delivered_on: dt.date | None = None, notes: str = "") -> Service:
+    """Mark a planned service delivered (today unless a date is given)."""
     _require_section(by, service.case, Section.SERVICES, "service.deliver")
+    delivered_on = delivered_on or timezone.localdate()
     if delivered_on > timezone.localdate():
         raise ValidationError(_("A delivery date cannot be in the future."))
+    if service.outcome != Service.Outcome.PLANNED:
+        raise ValidationError(_("Only a planned service can be marked delivered."))
     with transaction.atomic():
         service.delivered_on = delivered_on
         service.outcome = Service.Outcome.DELIVERED
@@ -546,8 +792,13 @@ def follow_up_schedule(*, by: Any, case: Case, due_on: dt.date, notes: str = "")
 
 def follow_up_done(*, by: Any, follow_up: FollowUp, done_on: dt.date | None = None, notes: str = "") -> FollowUp:
     _require_section(by, follow_up.case, Section.SERVICES, "follow_up.done")
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if follow_up.done_on is not None:
+        raise ValidationError(_("This follow-up is already done."))
     with transaction.atomic():
-        follow_up.done_on = done_on or timezone.localdate()
+        follow_up.done_on = done_on
         if notes.strip():
             follow_up.notes = notes.strip()
         follow_up.save(update_fields=["done_on", "notes"])
@@ -561,6 +812,8 @@ def assessment_record(*, by: Any, case: Case, level: str, assessed_on: dt.date |
     _require_section(by, case, Section.SERVICES, "assessment.create")
     if level not in ReintegrationAssessment.Level.values:
         raise ValidationError(_("Choose a level."))
+    if assessed_on and assessed_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
     with transaction.atomic():
         assessment = ReintegrationAssessment.objects.create(
             case=case, data_key=case.data_key, level=level, assessed_on=assessed_on or timezone.localdate(),
@@ -568,6 +821,62 @@ def assessment_record(*, by: Any, case: Case, level: str, assessed_on: dt.date |
             assessed_by=by)
         audit.record("assessment.create", obj=assessment, actor=by, details={"case": case.pk, "level": level})
     return assessment
+
+
+def support_plan_create(*, by: Any, case: Case, plan_type: str, objectives: str, action_plan: str = "",
+                        planned_end: dt.date | None = None) -> SupportPlan:
+    """An HTCDS support plan: its type, objectives, actions and planned end (the ``services`` section)."""
+    _require_section(by, case, Section.SERVICES, "support_plan.create")
+    organisation = _acting_organisation(by, case, action="support_plan.create")
+    if plan_type not in choices.SupportPlanType.values:
+        raise ValidationError(_("Choose the type of support."))
+    if not objectives.strip():
+        raise ValidationError(_("Write the objectives of the plan."))
+    with transaction.atomic():
+        plan = SupportPlan.objects.create(case=case, data_key=case.data_key, organisation=organisation,
+                                          plan_type=plan_type, objectives=objectives.strip(),
+                                          action_plan=action_plan.strip(), planned_end=planned_end, created_by=by)
+        audit.record("support_plan.create", obj=plan, actor=by, details={"case": case.pk, "type": plan_type})
+    return plan
+
+
+def support_plan_end(*, by: Any, plan: SupportPlan, actual_end: dt.date | None = None) -> SupportPlan:
+    """Record the day a support plan actually ended."""
+    _require_section(by, plan.case, Section.SERVICES, "support_plan.end")
+    actual_end = actual_end or timezone.localdate()
+    if actual_end > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if actual_end < timezone.localtime(plan.created_at).date():
+        raise ValidationError(_("A plan cannot end before it was made."))
+    if plan.actual_end is not None:
+        raise ValidationError(_("This plan has already ended."))
+    with transaction.atomic():
+        plan.actual_end = actual_end
+        plan.save(update_fields=["actual_end"])
+        audit.record("support_plan.end", obj=plan, actor=by, details={"case": plan.case_id})
+    return plan
+
+
+def trafficking_event_record(*, by: Any, case: Case, event_type: str, occurred_on: dt.date | None = None,
+                             country: str = "", region: str = "", city: str = "", street: str = "",
+                             postal_code: str = "", description: str = "") -> TraffickingEvent:
+    """An HTCDS historic trafficking event: recruitment, transit or exploitation, where and when."""
+    _require_section(by, case, Section.IDENTITY, "trafficking_event.create")
+    organisation = _acting_organisation(by, case, action="trafficking_event.create")
+    if event_type not in choices.TraffickingEventType.values:
+        raise ValidationError(_("Choose what happened."))
+    if occurred_on and occurred_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    country = _validate_countries([country], _("Country"))[0] if country and country.strip() else ""
+    if not (country or city.strip() or region.strip() or description.strip()):
+        raise ValidationError(_("Say at least where it happened or describe it."))
+    with transaction.atomic():
+        event = TraffickingEvent.objects.create(
+            case=case, data_key=case.data_key, organisation=organisation, event_type=event_type,
+            occurred_on=occurred_on, country=country, region=region.strip(), city=city.strip(),
+            street=street.strip(), postal_code=postal_code.strip(), description=description.strip(), recorded_by=by)
+        audit.record("trafficking_event.create", obj=event, actor=by, details={"case": case.pk, "type": event_type})
+    return event
 
 
 def note_add(*, by: Any, case: Case, text: str) -> Note:

@@ -35,6 +35,15 @@ class Education(models.TextChoices):
     DOCTORAL = "DoctoralOrEquivalentLevel", _("Doctoral or equivalent")
 
 
+class MaritalStatus(models.TextChoices):
+    SINGLE = "Single", _("Single")
+    MARRIED = "Married", _("Married")
+    WIDOWED = "Widowed", _("Widowed")
+    DIVORCED = "Divorced", _("Divorced")
+    SEPARATED = "Separated", _("Separated")
+    REGISTERED_PARTNERSHIP = "RegisteredPartnership", _("Registered partnership")
+
+
 class TraffickingStatus(models.TextChoices):
     POSSIBLE = "PossibleVictimOfTrafficking", _("Presumed victim")
     ACTUAL = "ActualVictimOfTrafficking", _("Recognised victim")
@@ -187,6 +196,43 @@ class ServiceType(models.TextChoices):
     REPATRIATION = "repatriation", _("Repatriation")
     FAMILY_REUNIFICATION = "family_reunification", _("Family reunification")
     DOCUMENTS = "documents", _("Documents")
+
+
+class TraffickingEventType(models.TextChoices):
+    """HTCDS ``hte_Type``: what happened at a place and time in the person's trafficking history."""
+
+    RECRUITMENT = "Recruitment", _("Recruitment")
+    TRANSIT = "Transit", _("Transit")
+    EXPLOITATION = "Exploitation", _("Exploitation")
+
+
+class SupportPlanType(models.TextChoices):
+    """HTCDS ``spl_Type``."""
+
+    EDUCATION = "Education", _("Education")
+    FINANCIAL = "Financial", _("Financial")
+    HEALTH = "Health", _("Health")
+    LABOUR_REHABILITATION = "LabourExploitationRehabilitation", _("Rehabilitation after labour exploitation")
+    LEGAL = "Legal", _("Legal")
+    LIVELIHOOD = "Livelihood", _("Livelihood")
+    RIGHTS_TRAINING = "RightsBasedTraining", _("Rights-based training")
+    SEXUAL_REHABILITATION = "SexualExploitationRehabilitation", _("Rehabilitation after sexual exploitation")
+    SOCIAL_CARE = "SocialCare", _("Social care")
+
+
+# Languages offered in the forms (ISO 639-1 where it exists, else ISO 639-2/3), by their own names so a
+# case worker finds the person's language whatever the interface language. Other codes of two or three
+# letters are accepted from the API and the HTCDS import.
+LANGUAGES: dict[str, str] = {
+    "az": "Azərbaycanca", "ru": "Русский", "en": "English", "tr": "Türkçe", "fa": "فارسی", "uz": "Oʻzbekcha",
+    "tg": "Тоҷикӣ", "ky": "Кыргызча", "kk": "Қазақша", "tk": "Türkmençe", "ka": "ქართული", "hy": "Հայերեն",
+    "uk": "Українська", "ar": "العربية", "ur": "اردو", "hi": "हिन्दी", "bn": "বাংলা", "ne": "नेपाली",
+    "zh": "中文", "de": "Deutsch", "fr": "Français", "lez": "Лезги", "av": "Авар", "tly": "Tolışi",
+}
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
 
 
 COUNTRIES_FILE = Path(__file__).with_name("data") / "countries.json"

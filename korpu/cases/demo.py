@@ -32,11 +32,20 @@ def load(*, persons: int = 120, progress: Any = None) -> None:
     # A presumed victim found by NGO outreach, referred to the police two days ago: overdue decision.
     story = actions.case_register(
         by=outreach,
-        person={"given_name": "Gülnarə", "family_name": "Əhmədova", "gender": choices.Gender.FEMININE,
-                "age_at_identification": 24, "citizenships": ["AZ"], "phone": "+994501112233"},
+        person={"given_name": "Gülnarə", "family_name": "Əhmədova", "patronymic": "Rasim qızı",
+                "gender": choices.Gender.FEMININE, "age_at_identification": 24, "citizenships": ["AZ"],
+                "phone": "+994501112233", "address_city": "Sumqayıt", "address_region": "Abşeron-Xızı",
+                "address_country": "AZ", "languages": ["az", "ru"], "marital_status": choices.MaritalStatus.DIVORCED,
+                "number_of_children": 1, "education": choices.Education.UPPER_SECONDARY},
         case={"identification_channel": choices.IdentificationChannel.NGO_OUTREACH,
               "identified_on": today - dt.timedelta(days=2), "country_of_origin": "AZ",
-              "exploitation_countries": ["TR"]},
+              "transit_countries": ["GE"], "exploitation_countries": ["TR"],
+              "sexual_exploitation_types": [choices.SexExploitation.PROSTITUTION],
+              "means_of_control": [choices.MeansOfControl.WITHHOLDS_DOCUMENTS, choices.MeansOfControl.DEBT_BONDAGE],
+              "recruitment_methods": [choices.RecruitmentMethod.SOCIAL_NETWORKS],
+              "recruitment_websites": [choices.Website.INSTAGRAM], "recruitment_place": "Sumqayıt",
+              "relationship_to_trafficker": choices.Relationship.ACQUAINTED, "age_when_trafficked": 23,
+              "exploitation_start": today - dt.timedelta(days=300), "exploitation_end": today - dt.timedelta(days=5)},
         exploitation=[choices.Exploitation.SEXUAL],
         consent={"data_processing": True, "share_law_enforcement": True, "share_ngo": True,
                  "contact_by_law_enforcement": True},
@@ -52,7 +61,9 @@ def load(*, persons: int = 120, progress: Any = None) -> None:
                 "age_at_identification": 31, "citizenships": ["AZ"]},
         case={"identification_channel": choices.IdentificationChannel.POLICE_OPERATION,
               "identified_on": today - dt.timedelta(days=1), "country_of_origin": "AZ",
-              "exploitation_countries": ["AE"]},
+              "exploitation_countries": ["AE"], "forced_labour_industry": "F_Construction",
+              "means_of_control": [choices.MeansOfControl.WITHHOLDS_DOCUMENTS, choices.MeansOfControl.TAKES_EARNINGS],
+              "recruitment_methods": [choices.RecruitmentMethod.ONLINE_AD]},
         exploitation=[choices.Exploitation.FORCED_LABOUR],
         consent={"data_processing": True, "share_law_enforcement": True, "share_ngo": True},
     )
@@ -61,3 +72,10 @@ def load(*, persons: int = 120, progress: Any = None) -> None:
     actions.referral_create(by=investigator, case=second, to_organisation=ngo1,
                             reason=choices.ReferralReason.ADDITIONAL_SERVICES,
                             services=["accommodation", "psychological", "medical"], urgency="urgent")
+    actions.trafficking_event_record(by=investigator, case=second, event_type=choices.TraffickingEventType.EXPLOITATION,
+                                     occurred_on=today - dt.timedelta(days=200), country="AE", city="Dubay",
+                                     description="Tikinti sahəsində pasportu əlindən alınıb.")
+    actions.support_plan_create(by=investigator, case=second, plan_type=choices.SupportPlanType.LEGAL,
+                                objectives="Sənədlərin bərpası və birdəfəlik müavinətin alınması.",
+                                action_plan="Hüquqşünasla görüş; Miqrasiya Xidmətinə müraciət.",
+                                planned_end=today + dt.timedelta(days=60))

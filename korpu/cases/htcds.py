@@ -30,10 +30,19 @@ The import rules:
   police anti-trafficking department decides official victim status (and Actual unlocks the state
   allowance). The decision-making organisation of a presumed victim is not kept.
 * Identification date: ``cas_IncomingReferralDate`` (the date the organisation took the case on),
-  else the import date; the identification channel is "other".
-* HTCDS fields Körpü has no place for (salutation, title, the referral details, …) are kept in an
-  encrypted case note, so nothing the organisation recorded is lost; referrals are not created
-  (they grant access and need consent, so they are made in Körpü).
+  else the import date. The identification channel is the Körpü extension column
+  ``kpu_IdentificationChannel`` when the workbook has it (HTCDS has no such field), else "other".
+* A child (by the birth date or ``kpu_AgeAtIdentification``) needs ``kpu_GuardianName``, as on the
+  pages and in the API: without it the row is an error.
+* HTCDS fields Körpü has no place for (the referral details, coordinates, vulnerabilities, …) are
+  kept in an encrypted case note, so nothing the organisation recorded is lost; referrals are not
+  created (they grant access and need consent, so they are made in Körpü).
+
+The export writes the toolkit's columns in the toolkit's order, then the other HTCDS person and
+victim-context fields Körpü keeps (``prs_MiddleName``, ``prs_IdentityNumber``, languages, …), then the
+Körpü extension columns (``kpu_…``: identification channel, identifying organisation, age at
+identification, disability, country of origin, transit countries, period of exploitation, guardian),
+so a workbook exported from Körpü imports back into Körpü with every field (ADR 0021).
 """
 
 from __future__ import annotations
@@ -85,6 +94,23 @@ TOOLKIT_COLUMNS: tuple[str, ...] = (
 )
 """Columns B… of the toolkit sheet, in order (standard spelling; AJ is the toolkit's empty code cell)."""
 
+EXTRA_HTCDS_COLUMNS: tuple[str, ...] = (
+    "prs_MiddleName", "prs_IdentityNumber", "prs_HighestLevelOfEducation", "prs_NumberOfChildren",
+    "prs_MaritalStatus", "prs_PrimaryLanguage", "prs_SecondaryLanguage", "prs_Deceased",
+    "vic_RelationshipToTrafficker", "vic_RecruitmentWebsitesAndApps", "vic_ExploitationWebsitesAndApps",
+    "vic_AgeWhenTrafficked",
+)
+"""HTCDS 2.0 fields outside the toolkit sheet that Körpü keeps: exported after the toolkit's columns."""
+
+KORPU_COLUMNS: tuple[str, ...] = (
+    "kpu_CaseNumber", "kpu_IdentificationChannel", "kpu_IdentifyingOrganisation", "kpu_AgeAtIdentification",
+    "kpu_Disability", "kpu_CountryOfOrigin", "kpu_TransitCountries", "kpu_ExploitationStart", "kpu_ExploitationEnd",
+    "kpu_GuardianName", "kpu_GuardianContact",
+)
+"""Körpü's own fields, not in HTCDS (prefix ``kpu_``): exported last, read back by the importer."""
+
+EXPORT_COLUMNS: tuple[str, ...] = (*TOOLKIT_COLUMNS, *EXTRA_HTCDS_COLUMNS, *KORPU_COLUMNS)
+
 LABELS: dict[str, str] = {
     "cas_CaseOwner": "Case Owner", "prs_Salutation": "Salutation", "prs_FirstName": "First Name",
     "prs_MiddleName": "Middle Name", "prs_SecondName": "Second Name", "con_Consent": "Consent",
@@ -110,6 +136,15 @@ LABELS: dict[str, str] = {
     "cas_ReasonForOutgoingReferral": "Reason for Outgoing Referral",
     "cas_OutgoingReferralDate": "Outgoing Referral Date", "cas_OutgoingReferralDetails": "Outgoing Referral Details",
     "cas_ReasonForCaseClosure": "Reason for Case Closure",
+    "prs_MaritalStatus": "Marital Status", "prs_PrimaryLanguage": "Primary Language",
+    "prs_SecondaryLanguage": "Secondary Language", "prs_Deceased": "Deceased",
+    "vic_ExploitationWebsitesAndApps": "Exploitation Websites and Apps", "vic_AgeWhenTrafficked": "Age when Trafficked",
+    "kpu_CaseNumber": "Körpü: Case Number", "kpu_IdentificationChannel": "Körpü: Identification Channel",
+    "kpu_IdentifyingOrganisation": "Körpü: Identifying Organisation",
+    "kpu_AgeAtIdentification": "Körpü: Age at Identification", "kpu_Disability": "Körpü: Disability",
+    "kpu_CountryOfOrigin": "Körpü: Country of Origin", "kpu_TransitCountries": "Körpü: Transit Countries",
+    "kpu_ExploitationStart": "Körpü: Exploitation From", "kpu_ExploitationEnd": "Körpü: Exploitation Until",
+    "kpu_GuardianName": "Körpü: Guardian's Name", "kpu_GuardianContact": "Körpü: Guardian's Contact",
 }
 """The standard's labels (the toolkit's row 2 swaps the five mailing labels; the export writes these)."""
 
@@ -123,6 +158,8 @@ MULTI = "multi"
 COUNTRY = "country"
 COUNTRIES = "countries"
 OWNER = "owner"
+ORGANISATION = "organisation"
+LANGUAGE = "language"
 NOTE = "note"
 
 HTCDS_REFERRAL_REASONS = ("AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other")
@@ -130,38 +167,46 @@ HTCDS_REFERRAL_REASONS = ("AdditionalServicesRequired", "MigrationOrChangeOfLoca
 KINDS: dict[str, tuple[str, str]] = {
     # code: (kind, picklist name for PICK/MULTI)
     "cas_CaseOwner": (OWNER, ""),
-    "prs_FirstName": (TEXT, ""), "prs_SecondName": (TEXT, ""), "prs_MiddleName": (TEXT, ""),
+    "prs_Salutation": (TEXT, ""), "prs_FirstName": (TEXT, ""), "prs_SecondName": (TEXT, ""),
+    "prs_MiddleName": (TEXT, ""), "prs_Title": (TEXT, ""),
     "con_Consent": (BOOL, ""), "prs_Birthdate": (DATE, ""), "prs_Gender": (PICK, "gender"),
     "prs_Citizenship": (COUNTRIES, ""), "prs_Email": (TEXT, ""), "prs_HomePhone": (TEXT, ""),
     "prs_MobilePhone": (TEXT, ""), "prs_MailingCity": (TEXT, ""), "prs_MailingCountry": (COUNTRY, ""),
     "prs_MailingState": (TEXT, ""), "prs_MailingStreet": (TEXT, ""), "prs_MailingPostalCode": (TEXT, ""),
     "prs_IdentityNumber": (TEXT, ""), "prs_HighestLevelOfEducation": (PICK, "education"),
-    "prs_NumberOfChildren": (INT, ""),
+    "prs_NumberOfChildren": (INT, ""), "prs_MaritalStatus": (PICK, "marital_status"),
+    "prs_PrimaryLanguage": (LANGUAGE, ""), "prs_SecondaryLanguage": (LANGUAGE, ""), "prs_Deceased": (BOOL, ""),
     "vic_TraffickingStatus": (PICK, "trafficking_status"),
     "vic_TraffickingStatusDecisionMakingOrg": (PICK, "decision_org"),
     "vic_RelationshipToTrafficker": (PICK, "relationship"),
-    "vic_RecruitmentWebsitesAndApps": (MULTI, "website"),
+    "vic_RecruitmentWebsitesAndApps": (MULTI, "website"), "vic_ExploitationWebsitesAndApps": (MULTI, "website"),
+    "vic_AgeWhenTrafficked": (INT, ""),
     "vic_MethodOfRecruitment": (MULTI, "recruitment"), "vic_LocationOfRecruitment": (TEXT, ""),
     "vic_MethodsOfControl": (MULTI, "control"), "vic_TypeOfExploitation": (MULTI, "exploitation"),
     "vic_ForcedLabourIndustry": (PICK, "industry"), "vic_TypeOfSexExploitation": (MULTI, "sex_exploitation"),
     "vic_LocationOfExploitation": (COUNTRIES, ""), "cas_Status": (PICK, "case_status"),
     "cas_IncomingReferralDate": (DATE, ""), "cas_ReasonForCaseClosure": (TEXT, ""),
+    # Körpü's extension columns.
+    "kpu_IdentificationChannel": (PICK, "identification_channel"),
+    "kpu_IdentifyingOrganisation": (ORGANISATION, ""), "kpu_AgeAtIdentification": (INT, ""),
+    "kpu_Disability": (BOOL, ""), "kpu_CountryOfOrigin": (COUNTRY, ""), "kpu_TransitCountries": (COUNTRIES, ""),
+    "kpu_ExploitationStart": (DATE, ""), "kpu_ExploitationEnd": (DATE, ""), "kpu_GuardianName": (TEXT, ""),
+    "kpu_GuardianContact": (TEXT, ""),
     # Checked, then kept in the import note (Körpü has no field for them).
-    "prs_Salutation": (NOTE, ""), "prs_Title": (NOTE, ""), "cas_ReferringOrganisation": (NOTE, ""),
+    "kpu_CaseNumber": (NOTE, ""), "cas_ReferringOrganisation": (NOTE, ""),
     "cas_ReferringPrimaryCaseWorker": (NOTE, ""), "cas_ReasonForIncomingReferral": (PICK, "referral_reason"),
     "cas_IncomingReferralDetails": (NOTE, ""), "cas_ReferredOrganisation": (NOTE, ""),
     "cas_ReferredPrimaryCaseWorker": (NOTE, ""), "cas_ReasonForOutgoingReferral": (PICK, "referral_reason"),
     "cas_OutgoingReferralDate": (DATE, ""), "cas_OutgoingReferralDetails": (NOTE, ""),
 }
-NOTE_CODES = ("prs_Salutation", "prs_Title", "cas_ReferringOrganisation", "cas_ReferringPrimaryCaseWorker",
+NOTE_CODES = ("kpu_CaseNumber", "cas_ReferringOrganisation", "cas_ReferringPrimaryCaseWorker",
               "cas_ReasonForIncomingReferral", "cas_IncomingReferralDetails", "cas_ReferredOrganisation",
               "cas_ReferredPrimaryCaseWorker", "cas_ReasonForOutgoingReferral", "cas_OutgoingReferralDate",
               "cas_OutgoingReferralDetails")
 # Other codes of the HTCDS 2.0 data standard: accepted and kept in the note, never an error.
-OTHER_HTCDS_CODES = ("prs_Deceased", "prs_MaritalStatus", "prs_PrimaryLanguage", "prs_SecondaryLanguage",
-                     "prs_MailingLongitude", "prs_MailingLatitude", "vic_AgreementToManagePersonalData",
-                     "vic_AgeWhenTrafficked", "vic_ExploitationWebsitesAndApps", "vic_Vulnerabilities",
-                     "vic_DetailsOfVulnerabilities", "per_RoleInProcess", "per_RoleDetails", "cco_CaseComment")
+OTHER_HTCDS_CODES = ("prs_MailingLongitude", "prs_MailingLatitude", "vic_AgreementToManagePersonalData",
+                     "vic_Vulnerabilities", "vic_DetailsOfVulnerabilities", "per_RoleInProcess", "per_RoleDetails",
+                     "cco_CaseComment")
 
 # The toolkit's labels where they do not simply spell the code in words (those match anyway, see _key).
 TOOLKIT_LABELS: dict[str, dict[str, str]] = {
@@ -199,6 +244,7 @@ PICKLISTS: dict[str, Any] = {
     "recruitment": choices.RecruitmentMethod, "control": choices.MeansOfControl,
     "exploitation": choices.Exploitation, "industry": choices.Industry, "sex_exploitation": choices.SexExploitation,
     "case_status": choices.CaseStatus, "referral_reason": choices.ReferralReason,
+    "marital_status": choices.MaritalStatus, "identification_channel": choices.IdentificationChannel,
 }
 RESTRICTED: dict[str, tuple[str, ...]] = {"referral_reason": HTCDS_REFERRAL_REASONS}
 
@@ -250,6 +296,16 @@ def _country_lookup() -> dict[str, str]:
     table = {_key(name): code for code, name in choices.countries().items()}
     table.update({_key(code): code for code in choices.countries()})
     return table
+
+
+def _language_code(text: str) -> str | None:
+    """The ISO 639 code of a language given as a code (two or three letters, any case) or by the name
+    the forms offer ("Azərbaycanca"); None when it is neither."""
+    key = text.strip().casefold()
+    named = {name.casefold(): code for code, name in choices.LANGUAGES.items()}
+    if key in named:
+        return named[key]
+    return key if actions.LANGUAGE_CODE.match(key) else None
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -563,6 +619,22 @@ def _read_row(number: int, cells: dict[str, Any], context: _Context) -> PlannedR
                       % {"field": LABELS.get(code, code), "codes": ", ".join(bad or pieces)})
             else:
                 values[code] = list(dict.fromkeys(c for c in codes if c))
+        elif kind == LANGUAGE:
+            pieces = _pieces(raw)
+            languages = [_language_code(p) for p in pieces]
+            unknown = [p for p, c in zip(pieces, languages, strict=True) if c is None]
+            if unknown:
+                error(code, _("Languages: %(codes)s is not an ISO 639 language code.") % {"codes": ", ".join(unknown)})
+            else:
+                values[code] = list(dict.fromkeys(c for c in languages if c))
+        elif kind == ORGANISATION:
+            name = _text(raw)
+            matches = context.organisation(name)
+            if len(matches) != 1:
+                error(code, _("No organisation in Körpü is called “%(name)s”.") % {"name": name} if not matches
+                      else _("“%(name)s” names more than one organisation; write the full name.") % {"name": name})
+            else:
+                values[code] = matches[0]
         elif kind == OWNER:
             name = _text(raw)
             matches = context.organisation(name)
@@ -600,39 +672,57 @@ def _build(row: PlannedRow, values: dict[str, Any], context: _Context) -> None:
             row.errors.append(RowIssue(number, "prs_Email", _("Enter a valid email address.")))
     identified_on = values.get("cas_IncomingReferralDate") or context.today
     birth = values.get("prs_Birthdate")
-    age = None
+    age = values.get("kpu_AgeAtIdentification")
     if birth is not None:
         if birth > identified_on:
             row.errors.append(RowIssue(number, "prs_Birthdate", _("The birth date is after the identification date.")))
-        else:
-            before_birthday = (identified_on.month, identified_on.day) < (birth.month, birth.day)
-            age = identified_on.year - birth.year - before_birthday
-            if age < 18:
-                row.warnings.append(RowIssue(number, "prs_Birthdate", _("A child's guardian must be recorded.")))
-    phones = [values[c] for c in ("prs_MobilePhone", "prs_HomePhone") if values.get(c)]
-    address = [values.get(c, "") for c in ("prs_MailingStreet", "prs_MailingCity", "prs_MailingState",
-                                           "prs_MailingPostalCode")]
-    address.extend(values.get("prs_MailingCountry", []))
+        elif age is None:
+            age = actions.age_on(birth, identified_on)
+    if age is not None and age < 18 and not values.get("kpu_GuardianName"):
+        row.errors.append(RowIssue(number, "kpu_GuardianName", _("A child's guardian must be recorded.")))
+    start, end = values.get("kpu_ExploitationStart"), values.get("kpu_ExploitationEnd")
+    if start and end and end < start:
+        row.errors.append(RowIssue(number, "kpu_ExploitationEnd",
+                                   _("The period of exploitation ends before it starts.")))
+    country = values.get("prs_MailingCountry", [])
+    origin = values.get("kpu_CountryOfOrigin", [])
     row.person = {
+        "salutation": values.get("prs_Salutation", ""), "title": values.get("prs_Title", ""),
         "given_name": values.get("prs_FirstName", ""), "family_name": values.get("prs_SecondName", ""),
         "patronymic": values.get("prs_MiddleName", ""), "birth_date": birth, "age_at_identification": age,
         "gender": values.get("prs_Gender", choices.Gender.UNKNOWN),
         "citizenships": values.get("prs_Citizenship", []), "email": values.get("prs_Email", ""),
-        "phone": ", ".join(dict.fromkeys(phones)), "address": ", ".join(p for p in address if p),
+        "phone": values.get("prs_MobilePhone", ""), "home_phone": values.get("prs_HomePhone", ""),
+        "address": values.get("prs_MailingStreet", ""), "address_city": values.get("prs_MailingCity", ""),
+        "address_region": values.get("prs_MailingState", ""),
+        "address_postal_code": values.get("prs_MailingPostalCode", ""),
+        "address_country": country[0] if country else "",
         "document_number": values.get("prs_IdentityNumber", ""),
         "education": values.get("prs_HighestLevelOfEducation", ""),
         "number_of_children": values.get("prs_NumberOfChildren"),
+        "marital_status": values.get("prs_MaritalStatus", ""), "deceased": values.get("prs_Deceased", False),
+        "languages": list(dict.fromkeys([*values.get("prs_PrimaryLanguage", [])[:1],
+                                         *values.get("prs_SecondaryLanguage", [])])),
+        "disability": values.get("kpu_Disability", False),
     }
     row.case = {
-        "identified_on": identified_on, "identification_channel": IDENTIFICATION_CHANNEL,
+        "identified_on": identified_on,
+        "identification_channel": values.get("kpu_IdentificationChannel", IDENTIFICATION_CHANNEL),
+        "identifying_organisation": values.get("kpu_IdentifyingOrganisation"),
         "forced_labour_industry": values.get("vic_ForcedLabourIndustry", ""),
         "sexual_exploitation_types": values.get("vic_TypeOfSexExploitation", []),
         "means_of_control": values.get("vic_MethodsOfControl", []),
         "recruitment_methods": values.get("vic_MethodOfRecruitment", []),
         "recruitment_websites": values.get("vic_RecruitmentWebsitesAndApps", []),
+        "exploitation_websites": values.get("vic_ExploitationWebsitesAndApps", []),
+        "age_when_trafficked": values.get("vic_AgeWhenTrafficked"),
         "recruitment_place": values.get("vic_LocationOfRecruitment", ""),
         "relationship_to_trafficker": values.get("vic_RelationshipToTrafficker", ""),
+        "country_of_origin": origin[0] if origin else "",
+        "transit_countries": values.get("kpu_TransitCountries", []),
         "exploitation_countries": values.get("vic_LocationOfExploitation", []),
+        "exploitation_start": start, "exploitation_end": end,
+        "guardian_name": values.get("kpu_GuardianName", ""), "guardian_contact": values.get("kpu_GuardianContact", ""),
     }
     row.exploitation = values.get("vic_TypeOfExploitation", [])
     row.consent = values.get("con_Consent")
@@ -807,15 +897,16 @@ IDENTITY_COLUMNS = frozenset({
     "prs_Salutation", "prs_FirstName", "prs_SecondName", "con_Consent", "prs_Birthdate", "prs_Title", "prs_Email",
     "prs_HomePhone", "prs_MobilePhone", "prs_MailingCity", "prs_MailingCountry", "prs_MailingState",
     "prs_MailingStreet", "prs_MailingPostalCode", "vic_LocationOfRecruitment", "cas_ReasonForCaseClosure",
-    "cas_IncomingReferralDetails", "cas_OutgoingReferralDetails",
+    "cas_IncomingReferralDetails", "cas_OutgoingReferralDetails", "prs_MiddleName", "prs_IdentityNumber",
+    "kpu_GuardianName", "kpu_GuardianContact",
 })
 """Columns carrying personal identifiers (encrypted in Körpü): written only with the identity section."""
 
 
 def toolkit_header() -> tuple[list[str], list[str]]:
     """Row 1 (codes, in the toolkit's spelling) and row 2 (labels) of the export, column A included."""
-    codes = ["", *(TOOLKIT_SPELLING.get(c, c) for c in TOOLKIT_COLUMNS)]
-    labels = ["", *(LABELS[c] for c in TOOLKIT_COLUMNS)]
+    codes = ["", *(TOOLKIT_SPELLING.get(c, c) for c in EXPORT_COLUMNS)]
+    labels = ["", *(LABELS[c] for c in EXPORT_COLUMNS)]
     return codes, labels
 
 
@@ -829,7 +920,8 @@ def export_workbook(cases: QuerySet[Case] | Iterable[Case], user: Any, *,
     else:
         given = list(cases)
         selected = visible.filter(pk__in=[c.pk for c in given])
-    selected = selected.select_related("person", "owner_organisation").prefetch_related(None).prefetch_related(
+    selected = selected.select_related("person", "owner_organisation", "identifying_organisation").prefetch_related(
+        None).prefetch_related(
         Prefetch("exploitations", queryset=CaseExploitation.objects.order_by("exploitation")))
     rows = list(selected)
     if not isinstance(cases, QuerySet):
@@ -855,7 +947,7 @@ def export_workbook(cases: QuerySet[Case] | Iterable[Case], user: Any, *,
         values = _export_values(case, sections.get(case.pk, set()), consents.get(case.pk),
                                 referrals.get(case.pk, []), org_ids)
         line: list[Any] = [index]
-        for code in TOOLKIT_COLUMNS:
+        for code in EXPORT_COLUMNS:
             line.append(_cell(sheet, values.get(code)))
         sheet.append(line)
         if progress is not None:
@@ -915,15 +1007,30 @@ def _htcds_reason(reason: str) -> str:
     return reason if reason in HTCDS_REFERRAL_REASONS else "Other"
 
 
+def _yes(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
 def _export_values(case: Case, sections: set[str], consent: Consent | None, referrals: list[Referral],
                    org_ids: set[int]) -> dict[str, Any]:
     person = case.person
+    languages = list(person.languages or [])
     values: dict[str, Any] = {
         "cas_CaseOwner": case.owner_organisation.name,
         "prs_Gender": person.gender,
         "prs_Citizenship": list(person.citizenships or []),
+        "prs_HighestLevelOfEducation": person.education,
+        "prs_NumberOfChildren": person.number_of_children,
+        "prs_MaritalStatus": person.marital_status,
+        "prs_PrimaryLanguage": languages[:1],
+        "prs_SecondaryLanguage": languages[1:],
+        "prs_Deceased": _yes(person.deceased),
         "vic_TraffickingStatus": case.trafficking_status,
         "vic_TraffickingStatusDecisionMakingOrg": case.status_decided_by,
+        "vic_RelationshipToTrafficker": case.relationship_to_trafficker,
+        "vic_RecruitmentWebsitesAndApps": list(case.recruitment_websites or []),
+        "vic_ExploitationWebsitesAndApps": list(case.exploitation_websites or []),
+        "vic_AgeWhenTrafficked": case.age_when_trafficked,
         "vic_MethodOfRecruitment": list(case.recruitment_methods or []),
         "vic_MethodsOfControl": list(case.means_of_control or []),
         "vic_TypeOfExploitation": [e.exploitation for e in case.exploitations.all()],
@@ -932,6 +1039,15 @@ def _export_values(case: Case, sections: set[str], consent: Consent | None, refe
         "vic_LocationOfExploitation": list(case.exploitation_countries or []),
         "cas_Status": case.status,
         "cas_IncomingReferralDate": case.identified_on,
+        "kpu_CaseNumber": case.number,
+        "kpu_IdentificationChannel": case.identification_channel,
+        "kpu_IdentifyingOrganisation": case.identifying_organisation.name,
+        "kpu_AgeAtIdentification": person.age_at_identification,
+        "kpu_Disability": _yes(person.disability),
+        "kpu_CountryOfOrigin": case.country_of_origin,
+        "kpu_TransitCountries": list(case.transit_countries or []),
+        "kpu_ExploitationStart": case.exploitation_start,
+        "kpu_ExploitationEnd": case.exploitation_end,
     }
     outgoing = next((r for r in referrals if r.from_organisation_id == case.owner_organisation_id), None)
     if outgoing is not None:
@@ -945,10 +1061,15 @@ def _export_values(case: Case, sections: set[str], consent: Consent | None, refe
         values["cas_ReasonForIncomingReferral"] = _htcds_reason(incoming.reason)
     if Section.IDENTITY in sections and person.given_name is not None:
         values.update({
+            "prs_Salutation": person.salutation, "prs_Title": person.title,
             "prs_FirstName": person.given_name, "prs_SecondName": person.family_name,
+            "prs_MiddleName": person.patronymic, "prs_IdentityNumber": person.document_number,
             "prs_Birthdate": person.birth_date, "prs_Email": person.email, "prs_MobilePhone": person.phone,
-            "prs_MailingStreet": person.address, "vic_LocationOfRecruitment": case.recruitment_place,
-            "cas_ReasonForCaseClosure": case.closure_reason,
+            "prs_HomePhone": person.home_phone, "prs_MailingStreet": person.address,
+            "prs_MailingCity": person.address_city, "prs_MailingState": person.address_region,
+            "prs_MailingPostalCode": person.address_postal_code, "prs_MailingCountry": person.address_country,
+            "vic_LocationOfRecruitment": case.recruitment_place, "cas_ReasonForCaseClosure": case.closure_reason,
+            "kpu_GuardianName": case.guardian_name, "kpu_GuardianContact": case.guardian_contact,
         })
         if consent is not None:
             values["con_Consent"] = bool(consent.data_processing and consent.withdrawn_on is None)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from korpu.accounts.models import Organisation
 from korpu.cases import choices
@@ -24,14 +25,25 @@ class Person(models.Model):
     """A (presumed) victim. Identifiers are encrypted; ``data_key`` shredded = person erased."""
 
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    salutation = EncryptedTextField(_("salutation"))
     given_name = EncryptedTextField(_("first name"))
     family_name = EncryptedTextField(_("last name"))
     patronymic = EncryptedTextField(_("patronymic"))
+    title = EncryptedTextField(pgettext_lazy("person", "title"), help_text=_("The person's position, if any."))
     birth_date = EncryptedDateField(_("date of birth"), null=True)
     document_number = EncryptedTextField(_("identity document number"))
-    phone = EncryptedTextField(_("phone"))
+    phone = EncryptedTextField(_("mobile phone"))
+    home_phone = EncryptedTextField(_("home phone"))
     email = EncryptedTextField(_("e-mail"))
-    address = EncryptedTextField(_("address"))
+    address = EncryptedTextField(_("street address"))
+    address_city = EncryptedTextField(_("city"))
+    address_region = EncryptedTextField(_("region or province"))
+    address_postal_code = EncryptedTextField(_("postal code"))
+    # The country of the address stays in clear (ISO 3166 alpha-2): statistics of residence, as citizenship.
+    address_country = models.CharField(_("country of residence"), max_length=2, blank=True)
+    # The photo is a sealed file in storage (like attachments); these two say where it is and what it is.
+    photo_storage_name = models.CharField(max_length=100, blank=True)
+    photo_content_type = models.CharField(max_length=40, blank=True)
     name_index = BlindIndexField()
     family_name_index = BlindIndexField()
     document_index = BlindIndexField()
@@ -43,6 +55,9 @@ class Person(models.Model):
     education = models.CharField(_("education"), max_length=40, choices=choices.Education.choices, blank=True)
     disability = models.BooleanField(_("disability"), default=False)
     number_of_children = models.PositiveSmallIntegerField(_("number of children"), null=True, blank=True)
+    marital_status = models.CharField(_("marital status"), max_length=24, choices=choices.MaritalStatus.choices,
+                                      blank=True)
+    deceased = models.BooleanField(_("deceased"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -56,6 +71,15 @@ class Person(models.Model):
     @property
     def is_child(self) -> bool:
         return self.age_at_identification is not None and self.age_at_identification < 18
+
+    @property
+    def postal_address(self) -> str:
+        parts = [self.address, self.address_city, self.address_region, self.address_postal_code, self.address_country]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def has_photo(self) -> bool:
+        return bool(self.photo_storage_name)
 
     @property
     def full_name(self) -> str:
@@ -84,6 +108,8 @@ class Case(models.Model):
     means_of_control = models.JSONField(_("means of control"), default=list, blank=True)
     recruitment_methods = models.JSONField(_("methods of recruitment"), default=list, blank=True)
     recruitment_websites = models.JSONField(_("recruitment websites and apps"), default=list, blank=True)
+    exploitation_websites = models.JSONField(_("exploitation websites and apps"), default=list, blank=True)
+    age_when_trafficked = models.PositiveSmallIntegerField(_("age when first trafficked"), null=True, blank=True)
     recruitment_place = EncryptedTextField(_("place of recruitment"))
     relationship_to_trafficker = models.CharField(_("relationship to trafficker"), max_length=20,
                                                   choices=choices.Relationship.choices, blank=True)
@@ -117,6 +143,12 @@ class Case(models.Model):
             models.Index(fields=["trafficking_status", "-identified_on", "-id"]),
             models.Index(fields=["-identified_on", "-id"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(exploitation_start__isnull=True) | models.Q(exploitation_end__isnull=True)
+                | models.Q(exploitation_end__gte=models.F("exploitation_start")),
+                name="exploitation_period_in_order"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -124,6 +156,30 @@ class Case(models.Model):
     @property
     def is_child(self) -> bool:
         return self.person.is_child
+
+
+class StatusChange(models.Model):
+    """One change of a case's status (registered active, moved to follow-up, closed, reopened).
+
+    Kept so the timeline shows when the case moved and who moved it; the case row holds only the
+    current status. Written by the actions that change the status, nothing else.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(_("case status"), max_length=16, choices=choices.CaseStatus.choices)
+    previous = models.CharField(max_length=16, choices=choices.CaseStatus.choices, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["case", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.previous}→{self.status}"
 
 
 class CaseExploitation(models.Model):
@@ -180,6 +236,11 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(withdrawn_on__isnull=True)
+                                   | models.Q(withdrawn_on__gte=models.F("given_on")),
+                                   name="consent_withdrawn_after_given"),
+        ]
 
     def __str__(self) -> str:
         return f"consent {self.case} {self.given_on}"
@@ -257,6 +318,10 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.to_organisation}"
+
+    def sections_display(self) -> str:
+        labels = dict(Section.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.sections)
 
     def services_display(self) -> str:
         from korpu.cases.choices import ServiceType
@@ -360,6 +425,59 @@ class ReintegrationAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.level}"
+
+
+class SupportPlan(models.Model):
+    """HTCDS Support Plan: the objectives and the actions of one kind of support, with its end dates.
+
+    Part of the ``services`` section. The objectives and the action plan describe the person's
+    situation, so they are encrypted under the person's data key; type and dates stay in clear.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_plans")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    plan_type = models.CharField(_("type of support"), max_length=40, choices=choices.SupportPlanType.choices)
+    objectives = EncryptedTextField(_("objectives"))
+    action_plan = EncryptedTextField(_("action plan"))
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.plan_type}"
+
+
+class TraffickingEvent(models.Model):
+    """HTCDS Historic Trafficking Event: where and when the person was recruited, moved or exploited.
+
+    Part of the ``identity`` section: places are identifying. The country and the date stay in clear
+    (as the case's countries do); city, region, street, postal code and description are encrypted.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="trafficking_events")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    event_type = models.CharField(_("what happened"), max_length=16, choices=choices.TraffickingEventType.choices)
+    occurred_on = models.DateField(_("date"), null=True, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = EncryptedTextField(_("region or province"))
+    city = EncryptedTextField(_("city"))
+    street = EncryptedTextField(_("street"))
+    postal_code = EncryptedTextField(_("postal code"))
+    description = EncryptedTextField(_("description"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.event_type}"
 
 
 class Note(models.Model):

@@ -13,12 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from korpu.accounts.models import Organisation, Role
 from korpu.cases import choices
 from korpu.cases.models import (
     ALL_SECTIONS,
+    AccessGrant,
     Case,
     CaseAccess,
     CaseExploitation,
@@ -152,6 +153,15 @@ def case_for(user: Any, case_id: int | str, *, purpose: str = "case.view") -> Ca
     return case
 
 
+def visible_case(user: Any, case_id: int, *, action: str) -> Case:
+    """A case the user may see, without recording a read of it (for fragments that record their own
+    read, or hold no case data); a case they may not see is a 404 with a ``denied`` event."""
+    case = cases_visible_to(user).filter(pk=case_id).select_related("person").first()
+    access.require(case is not None, action=action, user=user, object_type="cases.Case", object_id=str(case_id))
+    assert case is not None  # require() raised otherwise
+    return case
+
+
 # --- referrals ---------------------------------------------------------------------------------
 def referral_inbox(user: Any, *, status: str = "") -> QuerySet[Referral]:
     """Referrals addressed to the user's organisations. Pending ones show only the case number."""
@@ -211,6 +221,44 @@ def overdue_follow_ups(user: Any) -> QuerySet[FollowUp]:
 
 
 @dataclass
+class Tasks:
+    """What waits for the user: status decisions due (police), referrals pending, follow-ups overdue."""
+
+    decisions_due: list[Referral]
+    overdue_decisions: set[int]
+    pending_referrals: list[Referral]
+    overdue_follow_ups: list[FollowUp]
+
+
+def tasks_for(user: Any, *, limit: int = 50) -> Tasks:
+    """The lists of "My tasks" (page, home page and API): case numbers and organisations, never names."""
+    return Tasks(
+        decisions_due=list(decisions_due(user).defer(*REFERRAL_ROW_DEFERRED)[:limit]),
+        overdue_decisions=set(overdue_status_referrals(user).values_list("pk", flat=True)[:limit]),
+        pending_referrals=list(referral_inbox(user, status=Referral.Status.PENDING)[:limit]),
+        overdue_follow_ups=list(overdue_follow_ups(user).defer("notes", *_encrypted_fields(Case, "case__"))[:limit]),
+    )
+
+
+def identity_for(user: Any, case_id: int) -> Case:
+    """A case with its person's identifiers (names, contacts, address, documents, guardian), for a user
+    with the identity section.
+
+    The case page shows them only on request ("Show identity"); each request is its own audited read
+    (``person.reveal``), so the log tells who needed the name, not only who opened the case. Without
+    the section (or when the person was erased) it is a 404 with a ``denied`` event.
+    """
+    case = (cases_visible_to(user).filter(pk=case_id)
+            .select_related("person", "owner_organisation", "identifying_organisation").first())
+    allowed = (case is not None and Section.IDENTITY in sections_for(user, case)
+               and case.person.given_name is not None)
+    access.require(allowed, action="person.reveal", user=user, object_type="cases.Case", object_id=str(case_id))
+    assert case is not None  # require() raised otherwise
+    audit.record("person.reveal", obj=case.person, actor=user, details={"case": case.pk})
+    return case
+
+
+@dataclass
 class CaseDetail:
     """A case as one user may see it: parts outside their sections are simply absent."""
 
@@ -218,15 +266,20 @@ class CaseDetail:
     sections: set[str]
     person: Any = None
     consent: Any = None
+    consents: list[Any] | None = None
     decisions: list[Any] | None = None
     referrals: list[Any] | None = None
     services: list[Any] | None = None
     follow_ups: list[Any] | None = None
     assessments: list[Any] | None = None
+    support_plans: list[Any] | None = None
+    trafficking_events: list[Any] | None = None
     notes: list[Any] | None = None
     attachments: list[Any] | None = None
     admissions: list[Any] | None = None
     investigations: list[Any] | None = None
+    grants: list[Any] | None = None
+    status_changes: list[Any] | None = None
     exploitation: list[str] | None = None
     timeline: list[tuple[Any, str, str]] | None = None
     is_owner: bool = False
@@ -234,8 +287,6 @@ class CaseDetail:
 
 def case_detail(user: Any, case: Case) -> CaseDetail:
     """Gather what the user may see of a case in a constant number of queries."""
-    from korpu.cases.models import Section
-
     sections = sections_for(user, case)
     detail = CaseDetail(case=case, sections=sections)
     prefetch_related_objects([case], "exploitations")  # the page lists them too: one query for both
@@ -245,13 +296,17 @@ def case_detail(user: Any, case: Case) -> CaseDetail:
     detail.referrals = list(case.referrals.select_related("from_organisation", "to_organisation")
                             .filter(Q(from_organisation_id__in=org_ids) | Q(to_organisation_id__in=org_ids)
                                     | Q(case__owner_organisation_id__in=org_ids)))
+    detail.status_changes = list(case.status_changes.select_related("organisation"))
     if Section.IDENTITY in sections:
         detail.person = case.person
-        detail.consent = case.consents.order_by("-created_at", "-id").first()
+        detail.consents = list(case.consents.order_by("-created_at", "-id"))
+        detail.consent = detail.consents[0] if detail.consents else None
+        detail.trafficking_events = list(case.trafficking_events.all())
     if Section.SERVICES in sections:
         detail.services = list(case.services.select_related("provider"))
         detail.follow_ups = list(case.follow_ups.all())
         detail.assessments = list(case.assessments.all())
+        detail.support_plans = list(case.support_plans.select_related("organisation"))
     if Section.NOTES in sections:
         detail.notes = list(case.notes.select_related("author", "organisation"))
         detail.attachments = list(case.attachments.select_related("uploaded_by"))
@@ -260,11 +315,20 @@ def case_detail(user: Any, case: Case) -> CaseDetail:
     if Section.INVESTIGATION in sections:
         detail.investigations = list(case.investigations.all())
     detail.is_owner = case.owner_organisation_id in org_ids
+    if detail.is_owner:
+        detail.grants = list(AccessGrant.objects.filter(case=case).select_related("organisation")
+                             .order_by("-granted_at", "-id"))
     detail.timeline = _timeline(detail)
     return detail
 
 
+def _at(day: dt.date) -> dt.datetime:
+    """A date as the start of that day, to sort it among the timestamped events."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _timeline(detail: CaseDetail) -> list[tuple[Any, str, str]]:
+    """Every event of the case the user may see, newest first, from what ``case_detail`` has loaded."""
     from django.utils.translation import gettext as _
 
     case = detail.case
@@ -276,15 +340,43 @@ def _timeline(detail: CaseDetail) -> list[tuple[Any, str, str]]:
         events.append((r.created_at, "referral", _("Referred from %(a)s to %(b)s") % {
             "a": r.from_organisation.name, "b": r.to_organisation.name}))
         if r.decided_at:
-            events.append((r.decided_at, "referral", f"{r.get_status_display()}: {r.to_organisation.name}"))
+            # Decided means accepted or declined; a referral ended later had been accepted.
+            label = r.get_status_display() if r.status == Referral.Status.DECLINED \
+                else str(Referral.Status.ACCEPTED.label)
+            events.append((r.decided_at, "referral", f"{label}: {r.to_organisation.name}"))
         if r.ended_at:
             events.append((r.ended_at, "referral", f"{r.get_status_display()}: {r.to_organisation.name}"))
+    for change in detail.status_changes or []:
+        events.append((change.changed_at, "status", _("Case status: %(status)s") % {
+            "status": change.get_status_display()}))
+    for c in detail.consents or []:
+        events.append((c.created_at, "consent", _("Consent recorded (given on %(date)s)") % {
+            "date": formats.date_format(c.given_on, "SHORT_DATE_FORMAT")}))
+        if c.withdrawn_on:
+            events.append((_at(c.withdrawn_on), "consent", _("Consent withdrawn")))
     for s in detail.services or []:
         events.append((s.created_at, "service", f"{s.get_service_type_display()} — {s.get_outcome_display()}"))
+    for f in detail.follow_ups or []:
+        events.append((_at(f.due_on), "follow-up", _("Follow-up due")))
+        if f.done_on:
+            events.append((_at(f.done_on), "follow-up", _("Follow-up done")))
+    for a in detail.assessments or []:
+        events.append((_at(a.assessed_on), "assessment", _("Reintegration assessed: %(level)s") % {
+            "level": a.get_level_display()}))
+    for p in detail.support_plans or []:
+        events.append((p.created_at, "plan", _("Support plan: %(type)s") % {"type": p.get_plan_type_display()}))
+        if p.actual_end:
+            events.append((_at(p.actual_end), "plan", _("Support plan ended: %(type)s") % {
+                "type": p.get_plan_type_display()}))
     for a in detail.admissions or []:
         events.append((a.created_at, "admission", _("Admitted to %(f)s") % {"f": a.facility.name}))
+        if a.discharged_on:
+            events.append((_at(a.discharged_on), "admission", _("Discharged from %(f)s") % {"f": a.facility.name}))
     for n in detail.notes or []:
         events.append((n.created_at, "note", _("Note by %(who)s") % {"who": n.author.display_name()}))
-    if case.closed_on:
+    for file in detail.attachments or []:
+        events.append((file.created_at, "attachment", _("File attached by %(who)s") % {
+            "who": file.uploaded_by.display_name()}))
+    if case.closed_on and not detail.status_changes:
         events.append((case.updated_at, "close", case.get_status_display()))
     return sorted(events, key=lambda e: e[0], reverse=True)

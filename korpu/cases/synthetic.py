@@ -35,7 +35,9 @@ from korpu.cases.models import (
     Person,
     Referral,
     Service,
+    StatusChange,
     StatusDecision,
+    SupportPlan,
 )
 from korpu.core import audit, crypto
 from korpu.core.models import DataKey
@@ -52,6 +54,24 @@ CHANNEL_WEIGHTS = [("police_operation", 52), ("border", 14), ("hotline", 9), ("n
 INDUSTRIES = ["F_Construction", "A_AgricultureForestryAndFishing", "T_ActivitiesOfHouseholdsAsEmployers",
               "I_AccommodationAndFoodServiceActivities", "C_Manufacturing"]
 CONTROL = [c.value for c in choices.MeansOfControl if c != choices.MeansOfControl.OTHER]
+# (city, economic region, postal code prefix): where people live, for the encrypted address parts.
+PLACES = [("Bakı", "Bakı", "AZ10", 40), ("Sumqayıt", "Abşeron-Xızı", "AZ50", 10),
+          ("Gəncə", "Gəncə-Daşkəsən", "AZ20", 8),
+          ("Mingəçevir", "Mərkəzi Aran", "AZ45", 4), ("Şirvan", "Şirvan-Salyan", "AZ60", 4),
+          ("Lənkəran", "Lənkəran-Astara", "AZ42", 6), ("Şəki", "Şəki-Zaqatala", "AZ55", 4),
+          ("Quba", "Quba-Xaçmaz", "AZ40", 4), ("Qazax", "Qazax-Tovuz", "AZ30", 3), ("Naxçıvan", "Naxçıvan", "AZ70", 3),
+          ("Şamaxı", "Dağlıq Şirvan", "AZ56", 3), ("Beyləqan", "Mil-Muğan", "AZ12", 3), ("Bərdə", "Qarabağ", "AZ09", 4),
+          ("Zəngilan", "Şərqi Zəngəzur", "AZ72", 1)]
+PLACE_WEIGHTS = [(place[:3], place[3]) for place in PLACES]
+MARITAL_WEIGHTS = [("Single", 45), ("Married", 30), ("Divorced", 15), ("Widowed", 3), ("Separated", 7)]
+EDUCATION_WEIGHTS = [("PrimaryEducation", 10), ("LowerSecondaryEducation", 30), ("UpperSecondaryEducation", 40),
+                     ("PostSecondaryNonTertiaryEducation", 10), ("BachelorsOrEquivalentLevel", 10)]
+TRANSIT = {"AE": ["TR", "GE"], "RU": ["GE"], "TR": ["GE"], "KZ": ["RU"], "IR": [], "AZ": [], "GE": []}
+ONLINE = {"ThroughOnlineSocialNetworks": ["Facebook", "Instagram", "Telegram"],
+          "ThroughAnOnlineAdvertisement": ["Facebook", "WhatsApp", "Other"]}
+RELATIONSHIP_WEIGHTS = [("Acquainted", 55), ("Unaquainted", 30), ("Familial", 15)]
+PLAN_TYPES = {"SexualExploitation": "SexualExploitationRehabilitation",
+              "ForcedLabour": "LabourExploitationRehabilitation"}
 
 
 def _weighted(rng: random.Random, table: list[tuple[Any, int]]) -> Any:
@@ -141,13 +161,25 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
         given = fake.first_name_female() if female else fake.first_name_male()
         family = fake.last_name_female() if female else fake.last_name_male()
         birth = today - dt.timedelta(days=age * 365 + rng.randint(0, 364) + rng.randint(0, 365 * years))
+        citizenship = _weighted(rng, CITIZENSHIP_WEIGHTS)
+        city, region, postal = _weighted(rng, PLACE_WEIGHTS)
+        adult = age >= 18
         person = Person(
             data_key=key, given_name=given, family_name=family,
             patronymic=fake.first_name_male() + (" qızı" if female else " oğlu"),
             birth_date=birth, document_number=f"AZE{rng.randint(10_000_000, 99_999_999)}",
-            phone=f"+99450{rng.randint(1_000_000, 9_999_999)}", address=fake.address().replace("\n", ", "),
+            phone=f"+99450{rng.randint(1_000_000, 9_999_999)}", address=fake.street_address(),
+            home_phone=f"+99412{rng.randint(1_000_000, 9_999_999)}" if rng.random() < 0.3 else "",
+            email=f"{fake.user_name()}@example.az" if rng.random() < 0.15 else "",
+            address_city=city, address_region=region,
+            address_postal_code=f"{postal}{rng.randint(0, 99):02d}" if rng.random() < 0.5 else "",
+            address_country="AZ" if citizenship == "AZ" or rng.random() < 0.5 else citizenship,
             gender=choices.Gender.FEMININE if female else choices.Gender.MASCULINE, age_at_identification=age,
-            citizenships=[_weighted(rng, CITIZENSHIP_WEIGHTS)], languages=["az"],
+            citizenships=[citizenship], languages=["az", "ru"] if rng.random() < 0.3 else ["az"],
+            marital_status=_weighted(rng, MARITAL_WEIGHTS) if adult else "Single",
+            education=_weighted(rng, EDUCATION_WEIGHTS) if adult else "LowerSecondaryEducation",
+            number_of_children=rng.choice([0, 0, 1, 1, 2, 3]) if adult else 0,
+            disability=rng.random() < 0.04, deceased=rng.random() < 0.002,
         )
         full = f"{given} {family}"
         person.name_index = blind_index(full, "person.name")
@@ -171,6 +203,12 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
         age_days = (today - identified).days
         status = choices.CaseStatus.ACTIVE if age_days < 180 else (
             choices.CaseStatus.FOLLOW_UP if age_days < 540 else choices.CaseStatus.CLOSED)
+        recruitment = rng.choice(["ThroughFriendsOrSocialEvents", "ThroughOnlineSocialNetworks",
+                                  "ThroughAnOnlineAdvertisement", "ThroughFamilyOrFamilyEvents"])
+        months = rng.randint(1, 24)
+        start = identified - dt.timedelta(days=30 * months + rng.randint(0, 29))
+        end = identified - dt.timedelta(days=rng.randint(0, 20))
+        age = person.age_at_identification or 18
         case = Case(
             number=number, person=person, data_key=person.data_key, owner_organisation=owner,
             identifying_organisation=owner, identification_channel=channel, identified_on=identified,
@@ -179,18 +217,38 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
             forced_labour_industry=rng.choice(INDUSTRIES) if "ForcedLabour" in exploitation else "",
             sexual_exploitation_types=["Prostitution"] if "SexualExploitation" in exploitation else [],
             means_of_control=rng.sample(CONTROL, k=rng.randint(1, 3)),
-            recruitment_methods=[rng.choice(["ThroughFriendsOrSocialEvents", "ThroughOnlineSocialNetworks",
-                                             "ThroughAnOnlineAdvertisement", "ThroughFamilyOrFamilyEvents"])],
+            recruitment_methods=[recruitment],
+            recruitment_websites=[rng.choice(ONLINE[recruitment])] if recruitment in ONLINE else [],
+            exploitation_websites=(["Telegram"] if "SexualExploitation" in exploitation and rng.random() < 0.3
+                                   else []),
+            recruitment_place=rng.choice(PLACES)[0] if rng.random() < 0.4 else "",
+            relationship_to_trafficker=(choices.Relationship.FAMILIAL if recruitment == "ThroughFamilyOrFamilyEvents"
+                                        else _weighted(rng, RELATIONSHIP_WEIGHTS[:2])),
             country_of_origin=person.citizenships[0], exploitation_countries=[country],
+            transit_countries=TRANSIT.get(country, [])[:1] if rng.random() < 0.5 else [],
+            exploitation_start=start, exploitation_end=max(end, start),
+            age_when_trafficked=max(0, age - months // 12 - (1 if months % 12 and rng.random() < 0.5 else 0)),
             is_transnational=country != person.citizenships[0], status=status,
             closed_on=identified + dt.timedelta(days=540) if status == choices.CaseStatus.CLOSED else None,
             closure_reason="Reinteqrasiya başa çatıb" if status == choices.CaseStatus.CLOSED else "",
             guardian_name=fake.name() if person.is_child else "",
+            guardian_contact=f"+99455{rng.randint(1_000_000, 9_999_999)}" if person.is_child else "",
             created_at=timezone.make_aware(dt.datetime.combine(identified, dt.time(10))),
         )
         cases.append(case)
         exploitation_of.append(exploitation)
     Case.objects.bulk_create(cases)
+    changes = []
+    for c in cases:
+        if c.status != choices.CaseStatus.ACTIVE:
+            changes.append(StatusChange(case=c, status=choices.CaseStatus.FOLLOW_UP, previous=choices.CaseStatus.ACTIVE,
+                                        organisation=c.owner_organisation,
+                                        changed_at=c.created_at + dt.timedelta(days=180)))
+        if c.status == choices.CaseStatus.CLOSED:
+            changes.append(StatusChange(case=c, status=choices.CaseStatus.CLOSED,
+                                        previous=choices.CaseStatus.FOLLOW_UP, organisation=c.owner_organisation,
+                                        changed_at=c.created_at + dt.timedelta(days=540)))
+    StatusChange.objects.bulk_create(changes)
     CaseExploitation.objects.bulk_create(
         [CaseExploitation(case=c, exploitation=e) for c, ex in zip(cases, exploitation_of, strict=True) for e in ex])
     CaseAccess.objects.bulk_create([CaseAccess(case=c, organisation=c.owner_organisation,
@@ -247,3 +305,16 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
                                     delivered_on=c.identified_on + dt.timedelta(days=10),
                                     recorded_by=plan.investigator))
     Service.objects.bulk_create(services)
+    plans = []
+    for c, exploitation in zip(cases, exploitation_of, strict=True):
+        if rng.random() < 0.3:
+            kind = PLAN_TYPES.get(exploitation[0], "SocialCare")
+            ended = c.status == choices.CaseStatus.CLOSED
+            plans.append(SupportPlan(
+                case=c, data_key=c.data_key, organisation=c.owner_organisation, plan_type=kind,
+                objectives="Psixoloji bərpa, sənədlərin bərpası, işə düzəlmə",
+                action_plan="Həftəlik psixoloq görüşü; peşə kursu; 3 aydan bir qiymətləndirmə",
+                planned_end=c.identified_on + dt.timedelta(days=365),
+                actual_end=c.identified_on + dt.timedelta(days=400) if ended else None,
+                created_by=plan.investigator, created_at=c.created_at + dt.timedelta(days=7)))
+    SupportPlan.objects.bulk_create(plans)

@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from korpu.cases import actions, attachments, forms, queries
-from korpu.cases.models import Attachment, FollowUp, Referral, Service
+from korpu.cases import actions, attachments, choices, forms, queries
+from korpu.cases.models import AccessGrant, Attachment, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
 from korpu.core.paginator import BoundedPaginator
 
@@ -103,11 +104,18 @@ ACTION_FORMS: dict[str, tuple[Any, str, str, Any, str, str]] = {
     "decision": (forms.StatusDecisionForm, "decision_%s", "cases:decision", _lazy("Record"), "primary",
                  "decision-form"),
     "consent": (forms.ConsentForm, "consent_%s", "cases:consent", _lazy("Save"), "", "consent-form"),
+    "consent_withdraw": (forms.ConsentWithdrawForm, "withdraw_%s", "cases:consent_withdraw",
+                         _lazy("Record withdrawal"), "danger", "withdraw-form"),
     "referral": (forms.ReferralForm, "referral_%s", "cases:refer", _lazy("Send the referral"), "primary",
                  "referral-form"),
     "service": (forms.ServiceForm, "service_%s", "cases:service", _lazy("Save"), "", "service-form"),
     "follow_up": (forms.FollowUpForm, "followup_%s", "cases:follow_up", _lazy("Save"), "", "follow-up-form"),
     "assessment": (forms.AssessmentForm, "assessment_%s", "cases:assessment", _lazy("Save"), "", "assessment-form"),
+    "support_plan": (forms.SupportPlanForm, "plan_%s", "cases:support_plan", _lazy("Save"), "",
+                     "support-plan-form"),
+    "trafficking_event": (forms.TraffickingEventForm, "event_%s", "cases:trafficking_event", _lazy("Save"), "",
+                          "trafficking-event-form"),
+    "photo": (forms.PhotoForm, "photo_%s", "cases:photo_upload", _lazy("Upload"), "", "photo-form"),
     "grant": (forms.GrantForm, "grant_%s", "cases:grant", _lazy("Grant"), "", "grant-form"),
     "close": (forms.CloseForm, "close_%s", "cases:close", _lazy("Close"), "danger", "close-form"),
 }
@@ -122,6 +130,54 @@ def _action_form_context(name: str, case_id: int) -> dict[str, Any]:
             "button_class": button_class, "testid": testid}
 
 
+def _labels(values: Any, enum: Any) -> str:
+    names = dict(enum.choices)
+    return ", ".join(str(names.get(v, v)) for v in values or [])
+
+
+def _countries(codes: Any) -> str:
+    names = choices.countries()
+    return ", ".join(names.get(c, c) for c in codes or [])
+
+
+def languages_display(codes: Any) -> str:
+    return ", ".join(choices.LANGUAGES.get(c, c) for c in codes or [])
+
+
+def victim_context(detail: queries.CaseDetail) -> list[tuple[Any, str]]:
+    """The victim context of the case page as (label, text) rows, only those that are filled in.
+
+    Every row is statistics-grade (no identifier) except the place of recruitment and the reason for
+    closure, which are encrypted and shown only with the identity section.
+    """
+    case = detail.case
+    period = ""
+    if case.exploitation_start or case.exploitation_end:
+        period = " – ".join(formats.date_format(d, "SHORT_DATE_FORMAT") if d else "…"
+                            for d in (case.exploitation_start, case.exploitation_end))
+    rows: list[tuple[Any, str]] = [
+        (_lazy("Forced labour industry"), case.get_forced_labour_industry_display() if case.forced_labour_industry
+         else ""),
+        (_lazy("Type of sexual exploitation"), _labels(case.sexual_exploitation_types, choices.SexExploitation)),
+        (_lazy("Means of control"), _labels(case.means_of_control, choices.MeansOfControl)),
+        (_lazy("Method of recruitment"), _labels(case.recruitment_methods, choices.RecruitmentMethod)),
+        (_lazy("Recruitment websites and apps"), _labels(case.recruitment_websites, choices.Website)),
+        (_lazy("Exploitation websites and apps"), _labels(case.exploitation_websites, choices.Website)),
+        (_lazy("Relationship to trafficker"), case.get_relationship_to_trafficker_display()
+         if case.relationship_to_trafficker else ""),
+        (_lazy("Country of origin"), _countries([case.country_of_origin] if case.country_of_origin else [])),
+        (_lazy("Transit countries"), _countries(case.transit_countries)),
+        (_lazy("Countries of exploitation"), _countries(case.exploitation_countries)),
+        (_lazy("Period of exploitation"), period),
+        (_lazy("Age when first trafficked"), "" if case.age_when_trafficked is None else str(case.age_when_trafficked)),
+    ]
+    if "identity" in detail.sections:
+        rows.append((_lazy("Place of recruitment"), case.recruitment_place or ""))
+        if case.status in actions.CLOSED:
+            rows.append((_lazy("Reason for closure"), case.closure_reason or ""))
+    return [(label, text) for label, text in rows if text]
+
+
 @login_required
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     _require_victim_role(request, "case.view")
@@ -132,6 +188,12 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "detail": detail, "case": case, "sections": detail.sections, "can_decide": can_decide,
         "note_form": forms.NoteForm(auto_id="note_%s"), "attachment_form": forms.AttachmentForm(auto_id="file_%s"),
+        "today": timezone.localdate(), "is_closed": case.status in actions.CLOSED,
+        "victim_context": victim_context(detail),
+        "languages": languages_display(case.person.languages) if detail.person else "",
+        "country_of_residence": _countries([case.person.address_country]) if detail.person
+        and case.person.address_country else "",
+        "live_grants": [g for g in detail.grants or [] if g.revoked_at is None and g.expires_at > timezone.now()],
     }
     if can_decide and not detail.decisions:  # shown open: rendered with the page
         context["decision"] = _action_form_context("decision", case.pk)
@@ -158,6 +220,32 @@ def case_action_form_view(request: HttpRequest, case_id: int, name: str) -> Http
     visible = name in ACTION_FORMS and queries.cases_visible_to(request.user).filter(pk=case_id).exists()
     access.require(visible, action="case.form", user=request.user, object_type="cases.Case", object_id=str(case_id))
     return render(request, "cases/_action_form.html", _action_form_context(name, case_id))
+
+
+@login_required
+def identity_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The person's names, contacts, address, documents and guardian ("Show identity" on the case page).
+
+    A read of its own, audited as ``person.reveal``; htmx gets the fragment, a plain request the page.
+    """
+    _require_victim_role(request, "person.reveal")
+    case = queries.identity_for(request.user, case_id)
+    context = {"case": case, "person": case.person}
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_identity.html", context)
+    return render(request, "cases/identity.html", context)
+
+
+@login_required
+def photo_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The person's photo (identity section), decrypted in the app; audited as ``person.photo_view``."""
+    _require_victim_role(request, "person.photo_view")
+    case = queries.visible_case(request.user, case_id, action="person.photo_view")
+    content, content_type = attachments.person_photo_content(by=request.user, case=case)
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 def _case_post(request: HttpRequest, case_id: int, form_class: Any, perform: Callable[[Any, dict[str, Any]], Any],
@@ -199,10 +287,8 @@ def consent_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_withdraw_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    class Empty(forms.forms.Form):
-        pass
-
-    return _case_post(request, case_id, Empty, lambda case, d: actions.consent_withdraw(by=request.user, case=case),
+    return _case_post(request, case_id, forms.ConsentWithdrawForm,
+                      lambda case, d: actions.consent_withdraw(by=request.user, case=case, **d),
                       _("Consent is withdrawn."))
 
 
@@ -212,7 +298,8 @@ def refer_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def perform(case: Any, d: dict[str, Any]) -> Any:
         return actions.referral_create(by=request.user, case=case, to_organisation=d["to_organisation"],
                                        reason=d["reason"], services=d["services"], urgency=d["urgency"],
-                                       details=d["details"], override_basis=d["override_basis"])
+                                       details=d["details"], override_basis=d["override_basis"],
+                                       sections=d["sections"] or None)
 
     return _case_post(request, case_id, forms.ReferralForm, perform, _("The referral is sent."))
 
@@ -225,21 +312,22 @@ def service_view(request: HttpRequest, case_id: int) -> HttpResponse:
                       _("The service is recorded."))
 
 
+def _sub(request: HttpRequest, model: Any, case: Any, pk: int, action: str) -> Any:
+    """A row of ``model`` that belongs to ``case`` (already scoped); else 404 with a ``denied`` event."""
+    found = model.objects.filter(case=case, pk=pk).first()
+    access.require(found is not None, action=action, user=request.user, object_type=model._meta.label,
+                   object_id=str(pk))
+    return found
+
+
 @login_required
 @require_POST
 def service_deliver_view(request: HttpRequest, case_id: int, service_id: int) -> HttpResponse:
-    class DeliverForm(forms.forms.Form):
-        delivered_on = forms.forms.DateField()
-
     def perform(case: Any, d: dict[str, Any]) -> Any:
-        service = Service.objects.filter(case=case, pk=service_id).first()
-        if service is None:
-            access.require(False, action="service.deliver", user=request.user, object_type="cases.Service",
-                           object_id=str(service_id))
-            raise Http404  # require() has raised already; this tells the type checker
-        return actions.service_deliver(by=request.user, service=service, delivered_on=d["delivered_on"])
+        service = _sub(request, Service, case, service_id, "service.deliver")
+        return actions.service_deliver(by=request.user, service=service, **d)
 
-    return _case_post(request, case_id, DeliverForm, perform, _("The service is marked delivered."))
+    return _case_post(request, case_id, forms.DeliverForm, perform, _("The service is marked delivered."))
 
 
 @login_required
@@ -253,18 +341,11 @@ def follow_up_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_done_view(request: HttpRequest, case_id: int, follow_up_id: int) -> HttpResponse:
-    class DoneForm(forms.forms.Form):
-        notes = forms.forms.CharField(required=False)
-
     def perform(case: Any, d: dict[str, Any]) -> Any:
-        follow_up = FollowUp.objects.filter(case=case, pk=follow_up_id).first()
-        if follow_up is None:
-            access.require(False, action="follow_up.done", user=request.user, object_type="cases.FollowUp",
-                           object_id=str(follow_up_id))
-            raise Http404  # require() has raised already; this tells the type checker
-        return actions.follow_up_done(by=request.user, follow_up=follow_up, notes=d["notes"])
+        follow_up = _sub(request, FollowUp, case, follow_up_id, "follow_up.done")
+        return actions.follow_up_done(by=request.user, follow_up=follow_up, **d)
 
-    return _case_post(request, case_id, DoneForm, perform, _("The follow-up is done."))
+    return _case_post(request, case_id, forms.FollowUpDoneForm, perform, _("The follow-up is done."))
 
 
 @login_required
@@ -285,27 +366,71 @@ def note_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def support_plan_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_post(request, case_id, forms.SupportPlanForm,
+                      lambda case, d: actions.support_plan_create(by=request.user, case=case, **d),
+                      _("The support plan is saved."))
+
+
+@login_required
+@require_POST
+def support_plan_end_view(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
+    def perform(case: Any, d: dict[str, Any]) -> Any:
+        plan = _sub(request, SupportPlan, case, plan_id, "support_plan.end")
+        return actions.support_plan_end(by=request.user, plan=plan, **d)
+
+    return _case_post(request, case_id, forms.SupportPlanEndForm, perform, _("The support plan is ended."))
+
+
+@login_required
+@require_POST
+def trafficking_event_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_post(request, case_id, forms.TraffickingEventForm,
+                      lambda case, d: actions.trafficking_event_record(by=request.user, case=case, **d),
+                      _("The event is recorded."))
+
+
+def read_upload(upload: Any) -> bytes:
+    """The uploaded bytes, refused by their declared size before anything is read into memory."""
+    from django.conf import settings
+
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(_("The file is larger than %(mb)d MB.")
+                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
+    data: bytes = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
+    return data
+
+
+@login_required
+@require_POST
 def attachment_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def perform(case: Any, d: dict[str, Any]) -> Any:
         upload = d["file"]
-        return attachments.attachment_add(by=request.user, case=case, filename=upload.name, data=upload.read())
+        return attachments.attachment_add(by=request.user, case=case, filename=upload.name, data=read_upload(upload))
 
     return _case_post(request, case_id, forms.AttachmentForm, perform, _("The file is attached."), files=True)
+
+
+@login_required
+@require_POST
+def photo_upload_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    def perform(case: Any, d: dict[str, Any]) -> Any:
+        upload = d["file"]
+        return attachments.person_photo_set(by=request.user, case=case, filename=upload.name,
+                                            data=read_upload(upload))
+
+    return _case_post(request, case_id, forms.PhotoForm, perform, _("The photo is saved."), files=True)
 
 
 @login_required
 def attachment_download_view(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
     _require_victim_role(request, "attachment.download")
     case = queries.case_for(request.user, case_id, purpose="attachment.download")
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if attachment is None:
-        access.require(False, action="attachment.download", user=request.user, object_type="cases.Attachment",
-                       object_id=str(attachment_id))
-        raise Http404  # require() has raised already; this tells the type checker
+    attachment = _sub(request, Attachment, case, attachment_id, "attachment.download")
     try:
         content = attachments.attachment_content(by=request.user, attachment=attachment)
     except ValidationError:
-        raise Http404 from None
+        raise Http404 from None  # attachment_content recorded the "denied" event
     response = HttpResponse(content, content_type=attachment.content_type)
     from django.utils.http import content_disposition_header
 
@@ -323,10 +448,33 @@ def close_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def status_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_post(request, case_id, forms.StatusForm,
+                      lambda case, d: actions.case_set_status(by=request.user, case=case, status=d["status"]),
+                      _("The case status is changed."))
+
+
+@login_required
+@require_POST
 def grant_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_post(request, case_id, forms.GrantForm,
-                      lambda case, d: actions.grant_create(by=request.user, case=case, **d),
-                      _("Access is granted."))
+    def perform(case: Any, d: dict[str, Any]) -> Any:
+        return actions.grant_create(by=request.user, case=case, organisation=d["organisation"], reason=d["reason"],
+                                    days=d["days"], sections=d["sections"] or None)
+
+    return _case_post(request, case_id, forms.GrantForm, perform, _("Access is granted."))
+
+
+@login_required
+@require_POST
+def grant_revoke_view(request: HttpRequest, case_id: int, grant_id: int) -> HttpResponse:
+    class Empty(forms.forms.Form):
+        pass
+
+    def perform(case: Any, d: dict[str, Any]) -> Any:
+        grant = _sub(request, AccessGrant, case, grant_id, "grant.revoke")
+        return actions.grant_revoke(by=request.user, grant=grant)
+
+    return _case_post(request, case_id, Empty, perform, _("The grant is revoked."))
 
 
 # --- referrals ---------------------------------------------------------------------------------
@@ -382,10 +530,8 @@ def referral_detail_view(request: HttpRequest, referral_id: int) -> HttpResponse
 @login_required
 def tasks_view(request: HttpRequest) -> HttpResponse:
     _require_victim_role(request, "tasks.view")
-    user = request.user
+    tasks = queries.tasks_for(request.user)
     return render(request, "cases/tasks.html", {
-        "decisions_due": queries.decisions_due(user)[:50],
-        "overdue": set(queries.overdue_status_referrals(user).values_list("pk", flat=True)),
-        "pending_referrals": queries.referral_inbox(user, status=Referral.Status.PENDING)[:50],
-        "overdue_follow_ups": queries.overdue_follow_ups(user)[:50],
+        "decisions_due": tasks.decisions_due, "overdue": tasks.overdue_decisions,
+        "pending_referrals": tasks.pending_referrals, "overdue_follow_ups": tasks.overdue_follow_ups,
     })

@@ -64,14 +64,18 @@ def tiny_png(payload: bytes = b"") -> bytes:
 def register(by: Any, given: str, family: str, *, gender: str = choices.Gender.FEMININE, age: int | None = 24,
              consent: dict[str, bool] | None = None, exploitation: tuple[str, ...] = (choices.Exploitation.SEXUAL,),
              identified_on: dt.date | None = None,
-             channel: str = choices.IdentificationChannel.NGO_OUTREACH, **person: Any) -> Any:
+             channel: str = choices.IdentificationChannel.NGO_OUTREACH, case_fields: dict[str, Any] | None = None,
+             **person: Any) -> Any:
+    """Register a case through the action; ``case_fields`` adds to (or replaces) the case's fields."""
+    if age is not None and age < 18:
+        case_fields = {"guardian_name": "Səbinə Quliyeva", **(case_fields or {})}
     return actions.case_register(
         by=by,
         person={"given_name": given, "family_name": family, "gender": gender, "age_at_identification": age,
                 "citizenships": ["AZ"], **person},
         case={"identification_channel": channel,
               "identified_on": identified_on or timezone.localdate() - dt.timedelta(days=3),
-              "country_of_origin": "AZ", "exploitation_countries": ["TR"]},
+              "country_of_origin": "AZ", "exploitation_countries": ["TR"], **(case_fields or {})},
         exploitation=list(exploitation),
         consent=consent,
     )

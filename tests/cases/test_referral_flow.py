@@ -30,8 +30,13 @@ def test_outreach_to_shelter(cast, login_as, django_capture_on_commit_callbacks)
     assert response.status_code == 302, response.content.decode()[:2000]
     case = Case.objects.get()
     assert case.owner_organisation == cast["ngo2"]
-    page = ngo.get(reverse("cases:detail", args=[case.pk]))
-    assert "Gülnarə" in page.content.decode()
+    page = ngo.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Gülnarə" not in page and case.number in page  # the name only on request
+    seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    identity = ngo.get(reverse("cases:identity", args=[case.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Gülnarə Əhmədova" in identity
+    assert list(AuditEvent.objects.filter(seq__gt=seq).values_list("action", "outcome", "object_type")) == [
+        ("person.reveal", "ok", "cases.Person")]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = ngo.post(reverse("cases:refer", args=[case.pk]), {
@@ -96,7 +101,11 @@ def test_api_case_lifecycle(cast, login_as):
         "consent": {"data_processing": True, "share_ngo": True}}, content_type="application/json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["person"]["given_name"] == "Rəşad"
+    assert "given_name" not in body["person"] and "Rəşad" not in response.content.decode()
+    assert body["person"]["age_at_identification"] == 30
+    identity = client.get(f"/api/v1/cases/{body['id']}/identity").json()
+    assert (identity["given_name"], identity["family_name"]) == ("Rəşad", "Quliyev")
+    assert AuditEvent.objects.filter(action="person.reveal", actor=cast["polis"]).count() == 1
     listing = client.get("/api/v1/cases").json()
     assert listing["count"] == 1 and listing["items"][0]["number"] == body["number"]
     bad = client.post(f"/api/v1/cases/{body['id']}/referrals", {

@@ -561,7 +561,13 @@ def test_attachment_encrypted_at_rest_and_download_audited(cast, world, login_as
         cursor.execute("SELECT filename FROM cases_attachment WHERE id = %s", [attachment.pk])
         assert "passport" not in cursor.fetchone()[0]
 
-    for username in ("qht1", "qht2", "polis"):
+    # NGO 2 runs a shelter: its referral shares identity, admission and services, not the notes and files.
+    seq = AuditEvent.objects.order_by("-seq").first().seq
+    url = reverse("cases:attachment_download", args=[world["case_a"].pk, attachment.pk])
+    assert login_as("qht2").get(url).status_code == 404
+    assert AuditEvent.objects.filter(seq__gt=seq, action="attachment.download", actor=cast["qht2"],
+                                     outcome="denied").exists()
+    for username in ("qht1", "polis"):
         seq = AuditEvent.objects.order_by("-seq").first().seq
         response = login_as(username).get(reverse("cases:attachment_download",
                                                   args=[world["case_a"].pk, attachment.pk]))
