@@ -17,7 +17,7 @@ def board_cells(html: str) -> dict[str, dict[str, str]]:
     cells: dict[str, dict[str, str]] = {}
     for facility_id, row in re.findall(r'<tr data-facility="(\d+)">(.*?)</tr>', html, re.S):
         found = {category: f"{free} / {beds}" for category, free, beds in
-                 re.findall(r'data-category="([a-z_]+)"[^>]*><strong>(\d+)</strong> / (\d+)<', row)}
+                 re.findall(r'data-category="([a-z_]+)"[^>]*><span><strong>(\d+)</strong> / (\d+)<', row)}
         total = re.search(r'<td class="free"[^>]*><strong>(\d+)</strong>', row)
         assert total is not None
         found["free"] = total.group(1)
