@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -60,7 +60,7 @@ def reporting_bodies(by: Any, measure: Measure) -> list[Organisation]:
 
 # --- reports -----------------------------------------------------------------------------------
 def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisation: Organisation, text: str,
-                implementation: str, indicator_values: dict[int, Decimal | None] | None = None) -> ProgressReport:
+                implementation: str, indicator_values: Mapping[int, Decimal | None] | None = None) -> ProgressReport:
     """Create or update a draft (or a returned report) of one body for one measure and period.
 
     ``indicator_values`` maps indicator ids to the value for the year; ``None`` clears a value given
@@ -302,7 +302,7 @@ def section_save(*, by: Any, plan: Plan, section: Section | None = None, number:
         raise ValidationError(_("That section belongs to another plan."))
     with transaction.atomic():
         created = section is None
-        section = Section(plan=plan) if created else Section.objects.select_for_update().get(pk=section.pk)
+        section = Section(plan=plan) if section is None else Section.objects.select_for_update().get(pk=section.pk)
         if order is None:
             order = section.order if not created else plan.sections.count() + 1
         fields = _strip({"number": number, "title_az": title_az, "title_ru": title_ru, "title_en": title_en,
@@ -330,7 +330,7 @@ def period_save(*, by: Any, plan: Plan, period: ReportingPeriod | None = None, y
         raise ValidationError(_("Reports cannot be due before the year they report on."))
     with transaction.atomic():
         created = period is None
-        period = ReportingPeriod(plan=plan) if created else ReportingPeriod.objects.select_for_update().get(
+        period = ReportingPeriod(plan=plan) if period is None else ReportingPeriod.objects.select_for_update().get(
             pk=period.pk)
         if not created and period.year != year and period.reports.exists():
             raise ValidationError(_("Reports were written for this year; its year cannot change."))
@@ -351,7 +351,7 @@ def category_save(*, by: Any, category: Category | None = None, kind: str, code:
         raise ValidationError(_("The four pillars are fixed; add an SDG target or another category."))
     with transaction.atomic():
         created = category is None
-        category = Category() if created else Category.objects.select_for_update().get(pk=category.pk)
+        category = Category() if category is None else Category.objects.select_for_update().get(pk=category.pk)
         fields = _strip({"kind": kind, "code": code, "name_az": name_az, "name_ru": name_ru, "name_en": name_en})
         if not created and category.code != fields["code"]:
             raise ValidationError(_("A category's code cannot change: imports refer to it."))
@@ -472,7 +472,7 @@ INDICATOR_FIELDS = ("name_az", "name_ru", "name_en", "unit", "baseline", "baseli
 
 
 def indicator_save(*, by: Any, measure: Measure, indicator: Indicator | None = None,
-                   targets: dict[int, Decimal | None] | None = None, **fields: Any) -> Indicator:
+                   targets: Mapping[int, Decimal | None] | None = None, **fields: Any) -> Indicator:
     """Add an indicator to a measure or change it, with its targets per year (``None`` removes a target).
 
     ``computed_key`` names a statistic of ``korpu.stats.definitions`` (or is empty: reported only)."""
@@ -493,7 +493,7 @@ def indicator_save(*, by: Any, measure: Measure, indicator: Indicator | None = N
                               % {"a": measure.start_year, "b": measure.end_year})
     with transaction.atomic():
         created = indicator is None
-        indicator = Indicator(measure=measure) if created else Indicator.objects.select_for_update().get(
+        indicator = Indicator(measure=measure) if indicator is None else Indicator.objects.select_for_update().get(
             pk=indicator.pk)
         changed = _changed(indicator, fields) if not created else sorted(fields)
         for name, value in fields.items():
@@ -528,7 +528,7 @@ def recommendation_save(*, by: Any, recommendation: Recommendation | None = None
     fields = _strip(fields)
     with transaction.atomic():
         created = recommendation is None
-        recommendation = (Recommendation() if created
+        recommendation = (Recommendation() if recommendation is None
                           else Recommendation.objects.select_for_update().get(pk=recommendation.pk))
         changed = _changed(recommendation, fields) if not created else sorted(fields)
         for name, value in fields.items():

@@ -83,7 +83,7 @@ class PlanForm(forms.ModelForm):
                    "adopted_on": DATE}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_year"), data.get("end_year")
         if start is not None and end is not None and end < start:
             self.add_error("end_year", _("The end year %(end)s is before the start year %(start)s.")
