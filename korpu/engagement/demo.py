@@ -79,8 +79,8 @@ def load() -> None:
         "ngo3": actions.member_save(by=coordinator, organisation=ngo3, joined_on=dt.date(2016, 9, 1),
                                     services=["awareness", "legal_aid"], regions=["lankaran_astara"]),
     }
-    for key, people in CONTACTS.items():
-        for name, title, phone, email in people:
+    for key, contacts in CONTACTS.items():
+        for name, title, phone, email in contacts:
             actions.contact_save(by=coordinator, member=members[key], name=name, title=title, phone=phone,
                                  email=email)
     meeting = actions.meeting_create(

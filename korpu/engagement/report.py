@@ -208,7 +208,7 @@ def _meetings(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
              "done": m.n_done} for m in rows]
 
 
-def _proposals(start: dt.date, end: dt.date, language: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _proposals(start: dt.date, end: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     made_on = Coalesce("meeting__held_on", TruncDate("created_at"), output_field=DateField())
     rows = (Proposal.objects.annotate(made_on=made_on).filter(made_on__range=(start, end))
             .select_related("from_organisation", "addressed_to").prefetch_related("measures")
@@ -239,7 +239,7 @@ def _campaigns(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
             for c in rows]
 
 
-def _reach(start: dt.date, end: dt.date, language: str) -> dict[str, Any]:
+def _reach(start: dt.date, end: dt.date) -> dict[str, Any]:
     by_region: Counter[str] = Counter()
     by_group: Counter[str] = Counter()
     events = CampaignEvent.objects.filter(held_on__range=(start, end)).order_by()
@@ -258,7 +258,7 @@ def _reach(start: dt.date, end: dt.date, language: str) -> dict[str, Any]:
             "groups": bars(by_group, TargetGroup.choices)}
 
 
-def _members(start: dt.date, end: dt.date, language: str, threshold: int | None) -> dict[str, Any]:
+def _members(start: dt.date, end: dt.date, threshold: int | None) -> dict[str, Any]:
     """Referrals received and services delivered per current member: suppressed counts only."""
     members = list(Member.objects.filter(left_on__isnull=True).select_related("organisation")
                    .order_by("organisation__name"))
@@ -300,10 +300,10 @@ def activity_data(start: dt.date, end: dt.date, language: str, *, threshold: int
         today = timezone.localdate()
         limit = disclosure.threshold_value(threshold)
         meetings = _meetings(start, end)
-        by_status, proposals = _proposals(start, end, language)
+        by_status, proposals = _proposals(start, end)
         campaigns = _campaigns(start, end)
-        reach = _reach(start, end, language)
-        members = _members(start, end, language, limit)
+        reach = _reach(start, end)
+        members = _members(start, end, limit)
         period = f"{_date(start, short=False)} – {_date(end, short=False)}"
         title = text("report", language)
         labels = {key: str(entry) for key, entry in TEXTS.items()}
