@@ -3,13 +3,15 @@
 ``world`` holds three cases seen from different organisations:
 
 * case A — owned by NGO 1 (registered by qht1, full consent); referred to the police and accepted by
-  polis, who recognised the person as a victim; referred to NGO 2 and accepted by siginacaq2, who
-  admitted the person to NGO 2's shelter. It has a service, a follow-up, a note, an attachment (a
-  tiny PNG) and is linked to an investigation opened by polis.
+  polis, who recognised the person as a victim; referred to NGO 2 (a shelter: identity, admission and
+  services are shared, not the notes) and accepted by siginacaq2, who admitted the person to NGO 2's
+  shelter. It has a service, a follow-up, a note, an attachment (a tiny PNG), a support plan, a grant
+  of its services to the international partner (no one of the cast works there), and is linked to an
+  investigation opened by polis.
 * case B — owned by the police (registered by polis) with a pending referral to NGO 3.
 * case C — owned by NGO 3 (registered by qht3), never referred.
 
-Each case has a distinctive person name so a test can look for it in any response.
+Each case has a distinctive person name so a test can look for it in any response, and a photo.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.test import Client
 from django.utils import timezone
 
 from korpu.cases import actions, attachments, choices
-from korpu.cases.models import Attachment
+from korpu.cases.models import Attachment, Person
 from korpu.core.access import SYSTEM
 from korpu.justice import actions as justice_actions
 from korpu.shelters import actions as shelter_actions
@@ -155,6 +157,16 @@ def world(cast: dict[str, Any]) -> Iterator[dict[str, Any]]:
     # Case C: NGO 3's own, never referred.
     case_c = register(qht3, *NAMES["C"], age=19, consent=FULL_CONSENT)
 
+    # Case A also has a support plan and a grant (to the international partner, where no one of the cast
+    # works, so no one's view changes); every case has a photo of the person.
+    support_plan_a = actions.support_plan_create(by=qht1, case=case_a, plan_type=choices.SupportPlanType.HEALTH,
+                                                 objectives="Recover; see a doctor weekly.",
+                                                 planned_end=today + dt.timedelta(days=90))
+    grant_a = actions.grant_create(by=qht1, case=case_a, organisation=cast["intl"], reason="Return home.", days=30,
+                                   sections=["services"])
+    for owner, case in ((qht1, case_a), (polis, case_b), (qht3, case_c)):
+        attachments.person_photo_set(by=owner, case=case, filename="face.png", data=tiny_png(case.number.encode()))
+
     objects = {
         "cast": cast,
         "case_a": case_a, "case_b": case_b, "case_c": case_c,
@@ -164,9 +176,12 @@ def world(cast: dict[str, Any]) -> Iterator[dict[str, Any]]:
         "facility_ngo1": facility_ngo1, "facility_ngo2": facility_ngo2,
         "admission_a": admission_a,
         "service_a": service_a, "follow_up_a": follow_up_a, "note_a": note_a, "attachment_a": attachment_a,
+        "support_plan_a": support_plan_a, "grant_a": grant_a,
         "investigation": investigation, "prosecution": prosecution,
     }
     yield objects
-    for stored in Attachment.objects.values_list("storage_name", flat=True):
+    stored_files = [*Attachment.objects.values_list("storage_name", flat=True),
+                    *Person.objects.exclude(photo_storage_name="").values_list("photo_storage_name", flat=True)]
+    for stored in stored_files:
         if default_storage.exists(stored):
             default_storage.delete(stored)

@@ -74,6 +74,9 @@ URL_KIND = {
     "cases:attachment_download": "read", "cases:close": "post", "cases:grant": "post",
     "cases:referral_inbox": "read", "cases:referral_outbox": "read", "cases:referral_detail": "form",
     "cases:tasks": "read",
+    "cases:identity": "read", "cases:photo": "read", "cases:photo_upload": "post", "cases:status": "post",
+    "cases:support_plan": "post", "cases:support_plan_end": "post", "cases:trafficking_event": "post",
+    "cases:grant_revoke": "post",
     "shelters:bed_board": "read", "shelters:facility": "read", "shelters:admit": "post",
     "shelters:discharge": "post",
     "shelters:facility_list": "read", "shelters:facility_create": "form", "shelters:facility_edit": "form",
@@ -81,6 +84,16 @@ URL_KIND = {
     "justice:list": "form", "justice:figures": "read", "justice:detail": "read", "justice:command": "post",
     "justice:unlink": "post",
 }
+
+
+# Pages and operations that show one part (section) of a case: a user who sees the case without that
+# part gets a 404 and a "denied" event, like one who does not see the case.
+SECTION_OF = {
+    "cases:identity": "identity", "GET /api/v1/cases/{case_id}/identity": "identity",
+    "cases:photo": "identity", "GET /api/v1/cases/{case_id}/photo": "identity",
+    "cases:attachment_download": "notes", "GET /api/v1/cases/{case_id}/attachments/{attachment_id}": "notes",
+}
+ALL_SECTIONS = {"identity", "services", "admission", "notes", "investigation"}
 
 
 def paramless_rule(name: str, username: str) -> str:
@@ -123,6 +136,27 @@ class Rules:
     def sees_case(self, username: str, case: Any) -> bool:
         return ROLE[username] in VICTIM_DATA_ROLES and ORG[username] in self.case_orgs(case)
 
+    def sections(self, username: str, case: Any) -> set[str]:
+        """The parts of ``case`` the user sees: the owner's (all, without the investigation for an owner
+        that is not law enforcement), the parts each accepted referral and live grant opened; the
+        investigation for police investigators only."""
+        if not self.sees_case(username, case):
+            return set()
+        org = ORG[username]
+        cast = self.world["cast"]
+        found: set[str] = set()
+        if self.org_key[case.owner_organisation_id] == org:
+            found |= ALL_SECTIONS if org == "police" else ALL_SECTIONS - {"investigation"}
+        for referral in Referral.objects.filter(case=case, status=Referral.Status.ACCEPTED,
+                                                to_organisation=cast[org]):
+            found |= set(referral.sections)
+        for grant in AccessGrant.objects.filter(case=case, organisation=cast[org], revoked_at__isnull=True,
+                                                expires_at__gt=timezone.now()):
+            found |= set(grant.sections)
+        if ROLE[username] != "police_investigator":
+            found.discard("investigation")
+        return found
+
     def sees_referral(self, username: str, referral: Any) -> bool:
         parties = {self.org_key[referral.from_organisation_id], self.org_key[referral.to_organisation_id]}
         return ROLE[username] in VICTIM_DATA_ROLES and ORG[username] in parties
@@ -159,9 +193,10 @@ def refs_for(param: str, world: dict[str, Any], *, api_op: str = "") -> list[Ref
         return objs("case", "case_a", "case_b", "case_c")
     if param == "referral_id":
         return objs("referral", "referral_a_police", "referral_a_ngo2", "referral_b_ngo3")
-    if param in ("service_id", "follow_up_id", "attachment_id"):
+    if param in ("service_id", "follow_up_id", "attachment_id", "grant_id", "plan_id"):
         return objs("sub", {"service_id": "service_a", "follow_up_id": "follow_up_a",
-                            "attachment_id": "attachment_a"}[param])
+                            "attachment_id": "attachment_a", "grant_id": "grant_a",
+                            "plan_id": "support_plan_a"}[param])
     if param == "facility_id":
         return objs("facility", "facility_ngo1", "facility_ngo2")
     if param == "admission_id":
@@ -229,6 +264,8 @@ def expectation(name: str, username: str, target: Target, rules: Rules) -> tuple
         foreign |= not seen
     if missing or not visible:
         return "hidden", foreign or ROLE[username] not in VICTIM_DATA_ROLES
+    if name in SECTION_OF and case_ref is not None and SECTION_OF[name] not in rules.sections(username, case_ref.obj):
+        return "hidden", True
     return "ok", False
 
 
@@ -244,6 +281,7 @@ def snapshot() -> dict[str, Any]:
                 state[table] = [tuple(map(str, row)) for row in cursor.fetchall()]
     state["files"] = sorted(default_storage.listdir("attachments")[1]) if default_storage.exists("attachments") \
         else []
+    state["photos"] = sorted(default_storage.listdir("photos")[1]) if default_storage.exists("photos") else []
     state["mail"] = len(mail.outbox)
     return state
 
@@ -290,7 +328,7 @@ def html_variants(name: str, world: dict[str, Any], kwargs: dict[str, Any]) -> l
         "cases:edit": [{**intake, "given_name": "Dəyişdirilmiş"}],
         "cases:decision": [{"decision": "not_victim", "decided_on": today, "basis": "Matrix basis."}],
         "cases:consent": [{"data_processing": "on", "share_ngo": "on", "given_on": today}],
-        "cases:consent_withdraw": [{}],
+        "cases:consent_withdraw": [{"withdrawn_on": today}],
         "cases:refer": [{"to_organisation": cast["ngo3"].pk, "reason": "Other", "urgency": "routine",
                          "override_basis": "Court order 12/2025"}],
         "cases:service": [{"service_type": "medical", "outcome": "planned"}],
@@ -302,6 +340,12 @@ def html_variants(name: str, world: dict[str, Any], kwargs: dict[str, Any]) -> l
         "cases:attachment": [{"file": "<png>"}],
         "cases:close": [{"status": "Closed", "reason": "Reintegrated."}],
         "cases:grant": [{"organisation": cast["ngo3"].pk, "reason": "Joint casework.", "days": "7"}],
+        "cases:grant_revoke": [{}],
+        "cases:status": [{"status": "FollowUp"}],
+        "cases:photo_upload": [{"file": "<png>"}],
+        "cases:support_plan": [{"plan_type": "Legal", "objectives": "Matrix objectives.", "planned_end": today}],
+        "cases:support_plan_end": [{"actual_end": today}],
+        "cases:trafficking_event": [{"event_type": "Transit", "country": "GE", "city": "Tbilisi"}],
         "cases:referral_detail": [{"command": "accept"}, {"command": "decline", "reason": "No capacity."},
                                   {"command": "revoke"}, {"command": "complete"}],
         "shelters:admit": [{"facility": world[f].pk, "category": "women", "admitted_on": today}
@@ -357,6 +401,15 @@ def materialise(data: dict[str, Any]) -> dict[str, Any]:
     return {k: UPLOADS[v]() if isinstance(v, str) and v in UPLOADS else v for k, v in data.items()}
 
 
+def api_post(client: Client, url: str, data: dict[str, Any] | None) -> Any:
+    """POST to the API: JSON, or multipart when the payload carries a file."""
+    if data is None:
+        return client.post(url)
+    if any(isinstance(v, str) and v in UPLOADS for v in data.values()):
+        return client.post(url, materialise(data))
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
 def api_payload(op: str, world: dict[str, Any], kwargs: dict[str, Any]) -> dict[str, Any] | None:
     today = timezone.localdate().isoformat()
     cast = world["cast"]
@@ -369,7 +422,19 @@ def api_payload(op: str, world: dict[str, Any], kwargs: dict[str, Any]) -> dict[
         "POST /api/v1/cases/{case_id}/status-decision": {"decision": "not_victim", "decided_on": today,
                                                          "basis": "Matrix basis."},
         "POST /api/v1/cases/{case_id}/consent": {"data_processing": True, "share_ngo": True},
-        "POST /api/v1/cases/{case_id}/consent/withdraw": None,
+        "POST /api/v1/cases/{case_id}/consent/withdraw": {"withdrawn_on": today},
+        "POST /api/v1/cases/{case_id}/status": {"status": "FollowUp"},
+        "POST /api/v1/cases/{case_id}/trafficking-events": {"event_type": "Transit", "country": "GE"},
+        "POST /api/v1/cases/{case_id}/grants": {"organisation_id": cast["ngo3"].pk, "reason": "Joint casework.",
+                                                "days": 7},
+        "POST /api/v1/cases/{case_id}/grants/{grant_id}/revoke": None,
+        "POST /api/v1/cases/{case_id}/services/{service_id}/deliver": {"delivered_on": today},
+        "POST /api/v1/cases/{case_id}/follow-ups/{follow_up_id}/done": {"notes": "Reached by phone."},
+        "POST /api/v1/cases/{case_id}/assessments": {"level": "in_progress", "income": True},
+        "POST /api/v1/cases/{case_id}/support-plans": {"plan_type": "Legal", "objectives": "Matrix objectives."},
+        "POST /api/v1/cases/{case_id}/support-plans/{plan_id}/end": {"actual_end": today},
+        "POST /api/v1/cases/{case_id}/attachments": {"file": "<png>"},  # multipart
+        "POST /api/v1/cases/{case_id}/photo": {"file": "<png>"},  # multipart
         "POST /api/v1/cases/{case_id}/referrals": {"to_organisation_id": cast["ngo3"].pk, "reason": "Other",
                                                    "override_basis": "Court order 12/2025"},
         "POST /api/v1/cases/{case_id}/services": {"service_type": "medical"},
@@ -440,8 +505,13 @@ def client_for(username: str, login_as: Callable[[str], Client]) -> Client:
 @pytest.fixture
 def rules(world: dict[str, Any]) -> Rules:
     r = Rules(world)
-    # The world as the fixture promises it (a sanity check of the rules above).
-    assert r.case_orgs(world["case_a"]) == {"ngo1", "police", "ngo2"}
+    # The world as the fixture promises it (a sanity check of the rules above). Case A's grant goes to
+    # the international partner, where no one of the cast works.
+    assert r.case_orgs(world["case_a"]) == {"ngo1", "police", "ngo2", "intl"}
+    # NGO 2 runs a shelter: its referral opened identity, admission and services, not the notes.
+    assert r.sections("qht2", world["case_a"]) == {"identity", "admission", "services"}
+    assert r.sections("polis", world["case_a"]) == ALL_SECTIONS
+    assert r.sections("qht1", world["case_a"]) == ALL_SECTIONS - {"investigation"}
     assert r.case_orgs(world["case_b"]) == {"police"}
     assert r.case_orgs(world["case_c"]) == {"ngo3"}
     return r
@@ -481,8 +551,7 @@ def _check_hidden_post(client: Client, url: str, data: dict[str, Any] | None, fo
     seq = last_seq()
     with capture(execute=True) as callbacks:
         if api:
-            response = (client.post(url, json.dumps(data), content_type="application/json") if data is not None
-                        else client.post(url))
+            response = api_post(client, url, data)
         else:
             response = client.post(url, data)
     context = f"{username} POST {url} {sorted(data or {})}"
@@ -569,6 +638,12 @@ HTML_POSITIVE: list[tuple[str, str, dict[str, str], int, Callable[[dict[str, Any
     ("cases:attachment", "qht1", {"case_id": "case_a"}, 0, None),
     ("cases:close", "qht1", {"case_id": "case_a"}, 0, None),
     ("cases:grant", "qht1", {"case_id": "case_a"}, 0, None),
+    ("cases:grant_revoke", "qht1", {"case_id": "case_a", "grant_id": "grant_a"}, 0, None),
+    ("cases:status", "qht1", {"case_id": "case_a"}, 0, None),
+    ("cases:photo_upload", "qht2", {"case_id": "case_a"}, 0, None),
+    ("cases:support_plan", "siginacaq2", {"case_id": "case_a"}, 0, None),
+    ("cases:support_plan_end", "qht1", {"case_id": "case_a", "plan_id": "support_plan_a"}, 0, None),
+    ("cases:trafficking_event", "polis", {"case_id": "case_a"}, 0, None),
     ("cases:referral_detail", "qht3", {"referral_id": "referral_b_ngo3"}, 0, None),
     ("cases:referral_detail", "qht3", {"referral_id": "referral_b_ngo3"}, 1, None),
     ("cases:referral_detail", "qht1", {"referral_id": "referral_a_ngo2"}, 2, None),
@@ -599,6 +674,21 @@ API_POSITIVE: list[tuple[str, str, dict[str, str], Callable[[dict[str, Any]], No
     ("POST /api/v1/cases/{case_id}/follow-ups", "qht1", {"case_id": "case_a"}, None),
     ("POST /api/v1/cases/{case_id}/notes", "qht3", {"case_id": "case_c"}, None),
     ("POST /api/v1/cases/{case_id}/close", "polis", {"case_id": "case_b"}, None),
+    ("POST /api/v1/cases/{case_id}/status", "qht1", {"case_id": "case_a"}, None),
+    ("POST /api/v1/cases/{case_id}/trafficking-events", "qht2", {"case_id": "case_a"}, None),
+    ("POST /api/v1/cases/{case_id}/grants", "qht1", {"case_id": "case_a"}, None),
+    ("POST /api/v1/cases/{case_id}/grants/{grant_id}/revoke", "qht1", {"case_id": "case_a", "grant_id": "grant_a"},
+     None),
+    ("POST /api/v1/cases/{case_id}/services/{service_id}/deliver", "siginacaq2",
+     {"case_id": "case_a", "service_id": "service_a"}, None),
+    ("POST /api/v1/cases/{case_id}/follow-ups/{follow_up_id}/done", "qht1",
+     {"case_id": "case_a", "follow_up_id": "follow_up_a"}, None),
+    ("POST /api/v1/cases/{case_id}/assessments", "siginacaq2", {"case_id": "case_a"}, None),
+    ("POST /api/v1/cases/{case_id}/support-plans", "qht1", {"case_id": "case_a"}, None),
+    ("POST /api/v1/cases/{case_id}/support-plans/{plan_id}/end", "qht2",
+     {"case_id": "case_a", "plan_id": "support_plan_a"}, None),
+    ("POST /api/v1/cases/{case_id}/attachments", "polis", {"case_id": "case_a"}, None),
+    ("POST /api/v1/cases/{case_id}/photo", "qht3", {"case_id": "case_c"}, None),
     ("POST /api/v1/referrals/{referral_id}/{command}", "qht3", {"referral_id": "referral_b_ngo3",
                                                                 "command": "=accept"}, None),
     ("POST /api/v1/referrals/{referral_id}/{command}", "qht3", {"referral_id": "referral_b_ngo3",
@@ -661,8 +751,7 @@ def test_api_positive_control(op, username, spec, prepare, world, rules, login_a
     before = snapshot()
     client = login_as(username)
     with django_capture_on_commit_callbacks(execute=True):
-        response = (client.post(url, json.dumps(payload), content_type="application/json") if payload is not None
-                    else client.post(url))
+        response = api_post(client, url, payload)
     assert response.status_code in (200, 201), response.content
     assert snapshot() != before
 
@@ -699,7 +788,10 @@ def test_case_page_without_investigation_section(username, world, login_speaking
     assert page.status_code == 200
     html = page.content.decode()
     assert f'lang="{user.language}"' in html  # the page is in the user's language
-    assert NAMES["A"][0] in html  # the identity section is shared
+    assert NAMES["A"][0] not in html  # the name only on request ("Show identity")…
+    assert 'data-testid="show-identity"' in html
+    identity = login_speaking(username).get(reverse("cases:identity", args=[world["case_a"].pk]))
+    assert identity.status_code == 200 and NAMES["A"][0] in identity.content.decode()  # …the section is shared
     assert INVESTIGATION_NUMBER not in html
     for language in ("az", "ru", "en"):
         assert _heading(language) not in html
