@@ -89,7 +89,8 @@ SECRET_PROBLEM = "KORPU_SECRET_KEY is missing, shorter than 40 characters or a d
         ({"KORPU_DEBUG": "1"}, ["KORPU_DEBUG is on; production never runs with DEBUG"]),
         ({"KORPU_SECRET_KEY": "change-me"}, [SECRET_PROBLEM]),
         ({"KORPU_SECRET_KEY": "change-me-" * 6}, [SECRET_PROBLEM]),
-        ({"KORPU_MASTER_KEY": "A" * 43 + "="}, ["KORPU_MASTER_KEY is not random (generate a key with `korpu keys generate`)"]),
+        ({"KORPU_MASTER_KEY": "A" * 43 + "="},
+         ["KORPU_MASTER_KEY is not random (generate a key with `korpu keys generate`)"]),
         ({"KORPU_MASTER_KEY": "AAECAwQFBgcICQ=="}, ["KORPU_MASTER_KEY must be base64 of 32 bytes, not 10"]),
         ({"KORPU_MASTER_KEY": "not a key!"},
          ["KORPU_MASTER_KEY is not base64 (generate a key with `korpu keys generate`)"]),
@@ -152,6 +153,8 @@ def test_demo_then_audit_verify(tmp_path: Path) -> None:
     assert "Demo data already present." in second.stdout
     assert "│ polis " in second.stdout
 
+    _serve_and_fetch_the_login_page(tmp_path)
+
     with sqlite3.connect(database) as db:
         events = db.execute("SELECT COUNT(*) FROM core_auditevent").fetchone()[0]
     assert events > 5
@@ -169,3 +172,41 @@ def test_demo_then_audit_verify(tmp_path: Path) -> None:
     assert broken.returncode == 1
     assert broken.stderr == "audit chain BROKEN at event #4: its content does not match its hash " \
                             "(3 events verified before it)\n"
+
+
+def _serve_and_fetch_the_login_page(tmp_path: Path) -> None:
+    """`korpu serve` (gunicorn + WhiteNoise) on the demo database answers like a real browser expects."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = Path(sys.executable).with_name("korpu")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "korpu.cli"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KORPU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env["KORPU_MODE"] = "demo"
+    server = subprocess.Popen([*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, page = time.monotonic() + 60, None
+        while page is None and time.monotonic() < deadline:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/account/login/",
+                                              timeout=5)
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, "korpu serve did not answer within 60 s"
+        body = page.read().decode()
+        assert page.status == 200 and page.headers["Content-Language"] == "az"
+        assert "<h1>Körpü sisteminə giriş</h1>" in body
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+        assert page.headers["X-Frame-Options"] == "DENY"
+        htmx = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/core/htmx.min.js", timeout=5)
+        assert htmx.status == 200 and htmx.read(20).startswith(b"var htmx")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"Listening at: http://127.0.0.1:{port}" in output
+    assert '"GET /account/login/ HTTP/1.1" 200' in output

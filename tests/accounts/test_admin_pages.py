@@ -281,7 +281,8 @@ def test_the_django_admin_shows_organisations_and_users_only_and_changes_nothing
     page = client.get(f"/django-admin/accounts/user/{polis.pk}/change/").content.decode()
     assert device.key not in page and totp_device_key(polis) not in page
     before = User.objects.filter(pk=polis.pk).values().get()
-    response = client.post(f"/django-admin/accounts/user/{polis.pk}/change/", {"username": "hijacked", "email": "x@y.z"})
+    response = client.post(f"/django-admin/accounts/user/{polis.pk}/change/",
+                           {"username": "hijacked", "email": "x@y.z"})
     assert response.status_code == 403
     assert User.objects.filter(pk=polis.pk).values().get() == before
     assert client.post("/django-admin/accounts/organisation/add/", {"name": "x", "org_type": "NGO"}).status_code == 403
