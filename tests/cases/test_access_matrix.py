@@ -550,10 +550,7 @@ def _check_hidden_post(client: Client, url: str, data: dict[str, Any] | None, fo
     before = before if before is not None else snapshot()
     seq = last_seq()
     with capture(execute=True) as callbacks:
-        if api:
-            response = api_post(client, url, data)
-        else:
-            response = client.post(url, data)
+        response = api_post(client, url, data) if api else client.post(url, data)
     context = f"{username} POST {url} {sorted(data or {})}"
     status = response.status_code
     if username == ANONYMOUS:
@@ -924,3 +921,111 @@ def test_error_pages_are_not_confirmations(world, login_as):
     api_missing = client.get(f"/api/v1/cases/{MISSING}")
     assert api_foreign.status_code == api_missing.status_code == 404
     assert api_foreign.content == api_missing.content
+
+
+# --- refusals inside a case the user can see --------------------------------------------------------
+# The matrix above skips every write on an object the user may see: the rules below are the refusals
+# inside a visible case. Each changes nothing, sends nothing, and leaves a "denied" event. A page answers
+# with the case page and the message (302) or a 404 (a part of the case not shared); the API with 422
+# (or 404).
+REFUSALS: list[tuple[str, str, dict[str, str], dict[str, Any] | None, int, str]] = [
+    # (page name or API operation, user, path kwargs as world keys, payload (None: the matrix's), status,
+    #  the denied action)
+    ("cases:decision", "qht1", {"case_id": "case_a"}, None, 302, "case.status_decision"),
+    ("cases:decision", "siginacaq2", {"case_id": "case_a"}, None, 302, "case.status_decision"),
+    ("POST /api/v1/cases/{case_id}/status-decision", "qht2", {"case_id": "case_a"}, None, 422,
+     "case.status_decision"),
+    ("cases:close", "polis", {"case_id": "case_a"}, None, 302, "case.close"),
+    ("POST /api/v1/cases/{case_id}/close", "qht2", {"case_id": "case_a"}, None, 422, "case.close"),
+    ("cases:grant", "polis", {"case_id": "case_a"}, None, 302, "grant.create"),
+    ("POST /api/v1/cases/{case_id}/grants", "siginacaq2", {"case_id": "case_a"}, None, 422, "grant.create"),
+    ("cases:grant_revoke", "polis", {"case_id": "case_a", "grant_id": "grant_a"}, None, 302, "grant.revoke"),
+    ("POST /api/v1/cases/{case_id}/grants/{grant_id}/revoke", "qht2", {"case_id": "case_a", "grant_id": "grant_a"},
+     None, 422, "grant.revoke"),
+    ("cases:status", "polis", {"case_id": "case_a"}, None, 302, "case.status"),
+    ("POST /api/v1/cases/{case_id}/status", "qht2", {"case_id": "case_a"}, None, 422, "case.status"),
+    # The receiver revokes; the sender accepts (or declines) its own referral.
+    ("cases:referral_detail", "polis", {"referral_id": "referral_a_police"}, {"command": "revoke"}, 302,
+     "referral.revoke"),
+    ("POST /api/v1/referrals/{referral_id}/{command}", "siginacaq2",
+     {"referral_id": "referral_a_ngo2", "command": "=revoke"}, None, 422, "referral.revoke"),
+    ("cases:referral_detail", "polis", {"referral_id": "referral_b_ngo3"}, {"command": "accept"}, 302,
+     "referral.accept"),
+    ("POST /api/v1/referrals/{referral_id}/{command}", "polis", {"referral_id": "referral_b_ngo3",
+                                                                 "command": "=decline"}, None, 422,
+     "referral.decline"),
+    # A shelter sees identity, admission and services: not the notes and files.
+    ("cases:attachment_download", "siginacaq2", {"case_id": "case_a", "attachment_id": "attachment_a"}, None, 404,
+     "attachment.download"),
+    ("GET /api/v1/cases/{case_id}/attachments/{attachment_id}", "qht2",
+     {"case_id": "case_a", "attachment_id": "attachment_a"}, None, 404, "attachment.download"),
+    ("cases:note", "siginacaq2", {"case_id": "case_a"}, None, 302, "note.create"),
+    ("POST /api/v1/cases/{case_id}/notes", "qht2", {"case_id": "case_a"}, None, 422, "note.create"),
+    ("cases:attachment", "qht2", {"case_id": "case_a"}, None, 302, "attachment.create"),
+    ("POST /api/v1/cases/{case_id}/attachments", "siginacaq2", {"case_id": "case_a"}, None, 422,
+     "attachment.create"),
+    # …nor can it pass on what it does not see.
+    ("cases:refer", "qht2", {"case_id": "case_a"},
+     {"to_organisation": "ngo3", "reason": "Other", "urgency": "routine", "sections": ["identity", "notes"]}, 302,
+     "referral.create"),
+    ("POST /api/v1/cases/{case_id}/referrals", "siginacaq2", {"case_id": "case_a"},
+     {"to_organisation_id": "ngo3", "reason": "Other", "sections": ["notes"]}, 422, "referral.create"),
+]
+
+
+@pytest.mark.parametrize(("name", "username", "spec", "payload", "status", "action"), REFUSALS,
+                         ids=[f"{r[0]}-{r[1]}" for r in REFUSALS])
+def test_refusals_inside_a_visible_case(name, username, spec, payload, status, action, world, rules, login_as,
+                                        django_capture_on_commit_callbacks):
+    user = world["cast"][username]
+    kwargs = _resolve(world, spec)
+    case = world[spec["case_id"]] if "case_id" in spec else world[spec["referral_id"]].case
+    if "referral_id" in spec:
+        assert rules.sees_referral(username, world[spec["referral_id"]])  # a refusal, not an invisible object
+    else:
+        assert rules.sees_case(username, case)
+    organisations = {k: world["cast"][k].pk for k in ("ngo3",)}
+    if payload is not None:
+        payload = {k: organisations.get(v, v) if isinstance(v, str) else v for k, v in payload.items()}
+    client = login_as(username)
+    before = snapshot()
+    seq = last_seq()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        if name.startswith(("GET ", "POST ")):
+            method, template = name.split(" ", 1)
+            url = template.format(**{k: v for k, v in kwargs.items() if "{" + k + "}" in template})
+            data = payload if payload is not None else api_payload(name, world, kwargs)
+            response = client.get(url) if method == "GET" else api_post(client, url, data)
+        else:
+            url = reverse(name, kwargs=kwargs)
+            data = payload if payload is not None else html_variants(name, world, kwargs)[0]
+            response = client.get(url) if URL_KIND[name] == "read" else client.post(url, materialise(data))
+    context = f"{username} {name} {kwargs}"
+    assert response.status_code == status, f"{context}: {response.status_code} {response.content[:300]!r}"
+    if status == 302:
+        assert response["Location"] == reverse("cases:detail", args=[case.pk]) or "referrals" in response["Location"]
+    if status == 422:
+        assert "errors" not in response.json(), f"{context}: the payload itself is invalid"
+    assert not callbacks and not mail.outbox, context
+    assert_unchanged(before, snapshot(), context)
+    assert AuditEvent.objects.filter(seq__gt=seq, actor=user, action=action, outcome=AuditEvent.Outcome.DENIED
+                                     ).exists(), f"{context}: no denied {action}"
+
+
+def test_identity_needs_the_identity_section(world, login_as):
+    """A grant of the services alone shows the case, not who the person is (page, fragment and API)."""
+    cast = world["cast"]
+    actions.grant_create(by=cast["qht1"], case=world["case_a"], organisation=cast["ngo3"], reason="Legal aid.",
+                         days=3, sections=["services"])
+    client = login_as("qht3")
+    page = client.get(reverse("cases:detail", args=[world["case_a"].pk])).content.decode()
+    assert 'data-testid="services"' in page and 'data-testid="show-identity"' not in page
+    for url in (reverse("cases:identity", args=[world["case_a"].pk]), f"/api/v1/cases/{world['case_a'].pk}/identity",
+                reverse("cases:photo", args=[world["case_a"].pk])):
+        seq = last_seq()
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert denied_since(seq, cast["qht3"]), url
+        assert NAMES["A"][0] not in response.content.decode()
+    body = client.get(f"/api/v1/cases/{world['case_a'].pk}").json()
+    assert body["person"] is None and body["sections"] == ["services"] and body["services"] is not None
