@@ -190,7 +190,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "note_form": forms.NoteForm(auto_id="note_%s"), "attachment_form": forms.AttachmentForm(auto_id="file_%s"),
         "today": timezone.localdate(), "is_closed": case.status in actions.CLOSED,
         "victim_context": victim_context(detail),
-        "languages": languages_display(case.person.languages) if detail.person else "",
+        "person_languages": languages_display(case.person.languages) if detail.person else "",
         "country_of_residence": _countries([case.person.address_country]) if detail.person
         and case.person.address_country else "",
         "live_grants": [g for g in detail.grants or [] if g.revoked_at is None and g.expires_at > timezone.now()],
