@@ -1,5 +1,8 @@
 """The referral mechanism in a real Chromium: outreach → police decision → shelter admission → no access.
 
+Names are shown only on request ("Show identity"); the shelter is sent identity, admission and
+services, not the notes; the planned allowance is marked delivered from its row.
+
 The same story as ``tests/cases/test_referral_flow.py``, but every step is clicked and typed in the
 pages by the four people who do it, each in their own interface language (the NGO outreach worker
 uses Russian, the others Azerbaijani). Only the shelter facility is set up directly, before the story.
@@ -14,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from django.core import mail
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -91,6 +95,13 @@ def accept_referral(page: Any, user: Any, number: str) -> None:
     assert re.fullmatch(r"/cases/\d+/", path_of(page)), page.url
 
 
+def show_identity(page: Any, name: str) -> None:
+    """Names are shown on request: click "Show identity" and wait for the fragment (htmx)."""
+    expect(page.get_by_test_id("person-name")).to_have_count(0)
+    page.get_by_test_id("show-identity").click()
+    expect(page.get_by_test_id("person-name")).to_have_text(name)
+
+
 def free_beds(page: Any) -> str:
     return page.get_by_test_id("free-total").inner_text().strip()
 
@@ -128,7 +139,9 @@ def test_referral_from_outreach_to_shelter(live_server, page, cast, console, log
     assert path_of(page) == f"/cases/{case.pk}/"
     case_url = live_server.url + path_of(page)
     expect(page.get_by_test_id("case-number")).to_contain_text(case.number)
-    expect(page.get_by_test_id("person-name")).to_have_text(f"{GIVEN} {FAMILY}")
+    assert GIVEN not in page.content()  # the case number everywhere, the name only on request
+    show_identity(page, f"{GIVEN} {FAMILY}")
+    assert AuditEvent.objects.filter(action="person.reveal", actor=qht2).count() == 1
     expect(page.locator("main")).to_contain_text(t(qht2, "Sexual exploitation"))
     expect(page.locator("ul.messages")).to_contain_text(case.number)
 
@@ -154,7 +167,7 @@ def test_referral_from_outreach_to_shelter(live_server, page, cast, console, log
     click_and_load(page, page.get_by_test_id("decisions-due").get_by_role("link", name=case.number))
     assert path_of(page) == f"/referrals/{referral.pk}/"
     accept_referral(page, polis, case.number)
-    expect(page.get_by_test_id("person-name")).to_have_text(f"{GIVEN} {FAMILY}")
+    show_identity(page, f"{GIVEN} {FAMILY}")
 
     decision = open_details(page, "decision-form")
     decision.locator("select[name=decision]").select_option(label=t(polis, "Recognised as a victim"))
@@ -164,6 +177,9 @@ def test_referral_from_outreach_to_shelter(live_server, page, cast, console, log
     expect(page.get_by_test_id("case-number")).to_contain_text(t(polis, "Recognised victim"))
     case.refresh_from_db()
     assert case.trafficking_status == "ActualVictimOfTrafficking"
+    # The referring NGO hears of the decision by e-mail: the case number, never the name.
+    told = [m for m in mail.outbox if case.number in m.subject and m.to == [qht2.email]]
+    assert len(told) >= 2 and all(GIVEN not in m.subject + m.body for m in told)
 
     refer(page, polis, to=ngo1.name, reason="Additional services required", urgency="Urgent")
     assert Referral.objects.filter(to_organisation=ngo1, status="pending").count() == 1
@@ -175,7 +191,12 @@ def test_referral_from_outreach_to_shelter(live_server, page, cast, console, log
     assert free_beds(page) == "3 / 3"
     nav(page, shelter, "Referrals")
     click_and_load(page, page.get_by_test_id("referral-table").get_by_role("link", name=case.number))
+    # A shelter is sent identity, admission and services by default: not the investigation's notes.
+    expect(page.get_by_test_id("referral-sections")).to_have_text(", ".join(
+        t(shelter, label) for label in ("Identity", "Services and follow-up", "Shelter admission")))
     accept_referral(page, shelter, case.number)
+    expect(page.get_by_test_id("notes")).to_have_count(0)
+    expect(page.get_by_test_id("services")).to_be_visible()
 
     admission = page.get_by_test_id("admission-form")
     expect(admission).to_be_visible()
@@ -201,8 +222,15 @@ def test_referral_from_outreach_to_shelter(live_server, page, cast, console, log
     services = page.get_by_test_id("services").locator("tbody tr")
     expect(services).to_have_count(2)
     expect(services.filter(has_text=t(shelter, "Psychological"))).to_contain_text(t(shelter, "Delivered"))
-    expect(services.filter(has_text=t(shelter, "Financial (one-time allowance)"))).to_contain_text("700")
+    allowance = services.filter(has_text=t(shelter, "Financial (one-time allowance)"))
+    expect(allowance).to_contain_text("700")
     assert Service.objects.get(case=case, service_type="financial").amount == 700
+    # The allowance is paid: the planned service is marked delivered from its row.
+    click_and_load(page, allowance.get_by_role("button", name=t(shelter, "Mark delivered")))
+    expect_message(page, shelter, "The service is marked delivered.")
+    expect(services.filter(has_text=t(shelter, "Financial (one-time allowance)"))).to_contain_text(
+        t(shelter, "Delivered"))
+    assert Service.objects.get(case=case, service_type="financial").outcome == "delivered"
     screenshot(page, "referral-case-page.png")
 
     nav(page, shelter, "Beds")
