@@ -172,7 +172,7 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
             home_phone=f"+99412{rng.randint(1_000_000, 9_999_999)}" if rng.random() < 0.3 else "",
             email=f"{fake.user_name()}@example.az" if rng.random() < 0.15 else "",
             address_city=city, address_region=region,
-            address_postal_code=f"{postal}{rng.randint(0, 99):02d}" if rng.random() < 0.5 else "",
+            address_postal_code=f"{postal}{rng.randint(0, 99):02d}" if rng.random() < 0.3 else "",
             address_country="AZ" if citizenship == "AZ" or rng.random() < 0.5 else citizenship,
             gender=choices.Gender.FEMININE if female else choices.Gender.MASCULINE, age_at_identification=age,
             citizenships=[citizenship], languages=["az", "ru"] if rng.random() < 0.3 else ["az"],
@@ -307,7 +307,7 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
     Service.objects.bulk_create(services)
     plans = []
     for c, exploitation in zip(cases, exploitation_of, strict=True):
-        if rng.random() < 0.3:
+        if rng.random() < 0.2:
             kind = PLAN_TYPES.get(exploitation[0], "SocialCare")
             ended = c.status == choices.CaseStatus.CLOSED
             plans.append(SupportPlan(
