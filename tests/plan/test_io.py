@@ -391,3 +391,6 @@ def test_plan_status_pdf(plan_world, login_as, tmp_path, language):
     assert "1.1" in text and "5.1" in text
     with translation.override(language):
         assert gettext("Executing bodies") in text
+        # Each section lists its indicators with their baseline for the latest year (3.1: 35, from 2019).
+        assert gettext("Indicators") in text and gettext("Baseline") in text
+    assert re.search(r"35[.,]00 \(2019\)", text) and getattr(plan_world, f"adopting_act_{language}") in text
