@@ -58,6 +58,14 @@ def reporting_bodies(by: Any, measure: Measure) -> list[Organisation]:
     return [o for o in measure.executing_bodies.all() if o.pk in mine]
 
 
+def report_editable_by(by: Any, report: ProgressReport) -> bool:
+    """Whether ``by`` may still change the report (text, values, evidence): a focal point of its body,
+    while it is a draft or returned and its period is open. The actions below check each part and say
+    which one failed; pages use this to decide what to offer."""
+    return (report.organisation in reporting_bodies(by, report.measure) and report.status in EDITABLE
+            and not report.period.locked)
+
+
 # --- reports -----------------------------------------------------------------------------------
 def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisation: Organisation, text: str,
                 implementation: str, indicator_values: Mapping[int, Decimal | None] | None = None) -> ProgressReport:

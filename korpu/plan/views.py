@@ -94,11 +94,6 @@ def report_edit_view(request: HttpRequest, measure_id: int, period_id: int, orga
                   status=400 if form.errors else 200)
 
 
-def _may_edit(user: object, report: ProgressReport) -> bool:
-    return (report.organisation in actions.reporting_bodies(user, report.measure)
-            and report.status in actions.EDITABLE and not report.period.locked)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -129,7 +124,7 @@ def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
 
 def _report_page(request: HttpRequest, report: ProgressReport, form: forms.ReviewForm,
                  evidence_form: forms.EvidenceForm | None = None, status: int = 200) -> HttpResponse:
-    can_edit = _may_edit(request.user, report)
+    can_edit = actions.report_editable_by(request.user, report)
     return render(request, "plan/report.html", {
         "report": report, "form": form, "events": report.events.select_related("by"),
         "values": report.indicator_values.select_related("indicator"),
