@@ -276,8 +276,9 @@ def case_update(*, by: Any, case: Case, person: dict[str, Any] | None = None,
             setattr(case.person, name, value)
         for name, value in case_fields.items():
             setattr(case, name, value)
+        age_before = case.person.age_at_identification
         _check_case(case.person, case)
-        if person or "identified_on" in case_fields:
+        if person or case.person.age_at_identification != age_before:
             _index_person(case.person)
             case.person.full_clean(exclude=["data_key"])
             case.person.save()

@@ -447,6 +447,52 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
     return _case_answer(request, case_id)
 
 
+class CaseUpdateIn(Schema):
+    """A correction: only the fields sent change (``null`` empties a field)."""
+
+    person: dict[str, Any] = Field({}, description="Any fields of the person, as in registration")
+    case: dict[str, Any] = Field({}, description="Any fields of the case context, as in registration "
+                                                "(identifying_organisation_id for the identifying organisation)")
+    exploitation: list[str] | None = None
+
+
+TEXT_FIELDS = {name for name, field in PersonIn.model_fields.items() if field.annotation is str} | {
+    name for name, field in CaseIn.model_fields.items() if field.annotation is str}
+
+
+def _patch(values: dict[str, Any], schema: type[Schema], *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate a partial set of fields with the registration schema's types; null empties a text field."""
+    unknown = set(values) - (set(schema.model_fields) - set(exclude))
+    if unknown:
+        from django.utils.translation import gettext as _
+
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    cleaned = {k: ("" if v is None and k in TEXT_FIELDS else v) for k, v in values.items()}
+    fields = {k: (schema.model_fields[k].annotation, schema.model_fields[k]) for k in cleaned}
+    from pydantic import ValidationError as SchemaError
+    from pydantic import create_model
+
+    try:
+        checked = create_model("Patch", **fields).model_validate(cleaned)  # type: ignore[call-overload]
+    except SchemaError as exc:
+        raise ValidationError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) \
+            from None
+    return dict(checked.model_dump())
+
+
+@router.post("/cases/{case_id}/update", response=CaseDetailOut,
+             summary="Correct the person's identity and the case context (identity section)")
+def case_update(request: HttpRequest, case_id: int, payload: CaseUpdateIn) -> Any:
+    case = _scoped(request, case_id, "case.update")
+    person = _patch(payload.person, PersonIn)
+    fields = _patch(payload.case, CaseIn, exclude=("person", "consent", "exploitation"))
+    if "identifying_organisation_id" in fields:
+        fields["identifying_organisation"] = _organisation(fields.pop("identifying_organisation_id"))
+    actions.case_update(by=request.user, case=case, person=person, case_fields=fields,
+                        exploitation=payload.exploitation)
+    return _case_answer(request, case_id)
+
+
 @router.get("/cases/{case_id}/identity", response=IdentityOut,
             summary="The person's names, contacts, address and documents (audited as person.reveal)")
 def case_identity(request: HttpRequest, case_id: int) -> Any:

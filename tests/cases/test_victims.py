@@ -757,3 +757,33 @@ def test_case_page_costs_the_same_whatever_the_rows(cast, login_as):
 
     assert count(one) == count(ten) <= 36
     assert FollowUp.objects.filter(case=ten).count() == 10
+
+
+def test_api_corrects_a_case(cast, login_as, world):
+    case = world["case_a"]
+    client = login_as("qht1")
+    response = api(client, f"/api/v1/cases/{case.pk}/update", {
+        "person": {"home_phone": "+994125550099", "marital_status": "Widowed", "languages": ["az", "ru"],
+                   "email": None},
+        "case": {"exploitation_websites": ["Telegram"], "identifying_organisation_id": cast["police"].pk,
+                 "exploitation_start": "2024-02-01"},
+        "exploitation": ["SexualExploitation", "ForcedLabour"]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["person"]["marital_status"], body["person"]["languages"]) == ("Widowed", ["az", "ru"])
+    assert body["exploitation_websites"] == ["Telegram"] and body["identifying_organisation_id"] == cast["police"].pk
+    assert sorted(body["exploitation"]) == ["ForcedLabour", "SexualExploitation"]
+    case.person.refresh_from_db()
+    assert case.person.home_phone == "+994125550099" and case.person.given_name == NAMES["A"][0]
+    # Bad values and unknown fields change nothing.
+    for wrong in ({"person": {"number_of_children": "many"}}, {"person": {"nickname": "x"}},
+                  {"case": {"exploitation_end": "2024-01-01"}}, {"case": {"guardian_name": "x", "person": {}}}):
+        refused = api(client, f"/api/v1/cases/{case.pk}/update", wrong)
+        assert refused.status_code == 422, wrong
+    case.refresh_from_db()
+    assert case.exploitation_end is None and case.guardian_name == ""
+    # A grant of the services alone does not let an organisation correct the identity.
+    actions.grant_create(by=cast["qht1"], case=case, organisation=cast["ngo3"], reason="x", days=2,
+                         sections=["services"])
+    assert api(login_as("qht3"), f"/api/v1/cases/{case.pk}/update", {"person": {"deceased": True}}).status_code == 422
+    assert AuditEvent.objects.filter(action="case.update", outcome="denied", actor=cast["qht3"]).exists()
