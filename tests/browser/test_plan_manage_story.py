@@ -19,6 +19,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from korpu.plan import demo as plan_demo
+from korpu.plan import queries
 from korpu.plan.models import Category, Evidence, Indicator, Measure, Plan, ProgressReport
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_plan_story import click_and_load, fresh_totp_step, log_out, path_of
@@ -124,6 +125,11 @@ def test_a_new_measure_with_an_indicator_is_reported_on_with_evidence(live_serve
     # 5. The charts draw without breaking the CSP.
     page.goto(f"{live_server.url}/plan/{successor.pk}/reporting-rate/")
     expect(page.locator("svg[data-chart=reporting-rates] rect[data-value]")).not_to_have_count(0)
+    finished = Plan.objects.get(start_year=2020)
+    page.goto(f"{live_server.url}/plan/{finished.pk}/reporting-rate/?year=2023")
+    expect(page.locator("svg[data-chart=reporting-rates] rect[data-value]")).to_have_count(
+        sum(1 for _period, rows in queries.reporting_rate_history(finished) for row in rows if row.expected))
+    screenshot(page, "plan-manage-reporting-rate.png")
     page.goto(f"{live_server.url}/recommendations/")
     expect(page.locator("svg[data-chart=recommendation-matrix] title").first).to_have_text(
         t(analitik, "Recommendations by source and assessment"))

@@ -135,7 +135,7 @@ def test_the_reporting_rate_chart_shows_each_body_per_year(plan_world, cast, log
     rows = table(page, "chart-reporting-rates-data")
     assert [row[0] for row in rows[1:]] == [str(period.year) for period, _rows in history]
     bodies = sorted({row.organisation for _period, rows in history for row in rows}, key=lambda o: o.name)
-    assert rows[0][1:] == [o.short_name for o in bodies]
+    assert rows[0] == ["Year", *[o.short_name for o in bodies]]
     assert rows[-1][1:] == [f"{row.rate}%" for row in sorted(history[-1][1], key=lambda r: r.organisation.name)]
 
 
