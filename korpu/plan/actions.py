@@ -382,7 +382,7 @@ def _check_measure(plan: Plan, *, start_year: int, end_year: int, deadline: dt.d
                               % {"a": plan.start_year, "b": plan.end_year})
     if deadline is not None and not start_year <= deadline.year <= end_year:
         raise ValidationError(_("The deadline must fall within the measure's period."))
-    both = sorted({o.name for o in bodies} & {o.name for o in partners})
+    both = sorted(o.name for o in bodies if o.pk in {p.pk for p in partners})
     if both:
         raise ValidationError(_("An organisation cannot be both executing body and partner: %(names)s.")
                               % {"names": "; ".join(both)})
@@ -440,8 +440,9 @@ def measure_update(*, by: Any, measure: Measure, section: Section, start_year: i
                    partners=partner_list)
     with transaction.atomic():
         measure = Measure.objects.select_for_update().get(pk=measure.pk)
-        reported = set(measure.reports.values_list("organisation__name", flat=True))
-        dropped = sorted(reported - {o.name for o in bodies})
+        kept = {o.pk for o in bodies}
+        dropped = sorted(o.name for o in Organisation.objects.filter(progress_reports__measure=measure).distinct()
+                         if o.pk not in kept)
         if dropped:
             raise ValidationError(_("These bodies have reported on the measure and must stay its executing "
                                     "bodies: %(names)s.") % {"names": "; ".join(dropped)})
