@@ -10,9 +10,10 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from korpu.core import access, audit, crypto
+from korpu.core import access, audit, charts, crypto
 from korpu.engagement.models import (
     REGIONS,
     AgendaItem,
@@ -215,24 +216,12 @@ def campaign_labels(campaign: Campaign) -> dict[str, list[str]]:
             "channels": labels(campaign.channels, Channel.choices), "regions": labels(campaign.regions, REGIONS)}
 
 
-# A horizontal bar chart drawn on the server as SVG (no script, no style attribute): the geometry in
-# user units of a viewBox CHART_WIDTH wide, one row per item; the page scales it to its column.
-# Numbers go into attributes as plain text ("12.5"), never through the locale's decimal comma.
-CHART_WIDTH, CHART_LABEL, CHART_BAR, CHART_ROW = 520, 190, 240, 26
-
-
-def bar_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    top = max((r["people"] for r in rows), default=0) or 1
-    bars = []
-    for index, row in enumerate(rows):
-        width = CHART_BAR * row["people"] / top
-        y = index * CHART_ROW
-        bars.append({"label": row["label"], "text": formats.number_format(row["people"], force_grouping=True),
-                     "bar_y": str(y + 5), "text_y": str(y + 18), "width": f"{width:.1f}",
-                     "value_x": f"{CHART_LABEL + width + 6:.1f}"})
-    return {"width": str(CHART_WIDTH), "height": str(max(len(rows), 1) * CHART_ROW),
-            "label_x": str(CHART_LABEL - 8), "bar_x": str(CHART_LABEL), "bar_height": str(CHART_ROW - 10),
-            "bars": bars}
+def _reach_chart(chart_id: str, title: str, rows: list[dict[str, Any]]) -> charts.Chart:
+    """People reached per region or target group: one bar each, largest first (numbers in the table beside)."""
+    people = charts.Series("people", _("People reached"), "#2f7d6d")
+    return charts.stacked_bars(chart_id, title, _("The number of people reached by each; the same numbers are in "
+                                                  "the table beside the chart."),
+                               [people], [(row["label"], [row["people"]]) for row in rows], legend=False)
 
 
 def reach_totals(campaigns: QuerySet[Campaign] | None = None, *, year: int | None = None) -> dict[str, Any]:
@@ -258,7 +247,8 @@ def reach_totals(campaigns: QuerySet[Campaign] | None = None, *, year: int | Non
 
     regions, groups = rows(by_region, REGIONS), rows(by_group, TargetGroup.choices)
     return {"total": sum(by_region.values()), "regions": regions, "groups": groups,
-            "region_chart": bar_chart(regions), "group_chart": bar_chart(groups)}
+            "region_chart": _reach_chart("regions", _("People reached by region"), regions),
+            "group_chart": _reach_chart("groups", _("People reached by target group"), groups)}
 
 
 def upcoming_campaigns(*, public: bool = True) -> QuerySet[Campaign]:

@@ -891,9 +891,10 @@ def test_reach_totals_are_exact(world, login_as, client):
     assert by_code(totals["groups"]) == groups_a
     assert [r["code"] for r in totals["regions"]] == ["baku", "ganja_dashkasan", "lankaran_astara"]  # largest first
     # The chart's bars: the largest fills the bar area, the others in proportion (SVG user units).
-    bars = totals["region_chart"]["bars"]
-    assert [b["width"] for b in bars] == ["240.0", f"{240 * 210 / 12320:.1f}", f"{240 * 85 / 12320:.1f}"]
-    assert [b["bar_y"] for b in bars] == ["5", "31", "57"] and totals["region_chart"]["height"] == "78"
+    bars = totals["region_chart"].bars
+    assert [b.width for b in bars] == [470.0, round(470 * 210 / 12320, 2), round(470 * 85 / 12320, 2)]
+    assert [(b.y, b.value) for b in bars] == [(0.0, 12320), (26.0, 210), (52.0, 85)]
+    assert totals["region_chart"].legend == []  # one series, named by the heading: no legend
     everything = queries.reach_totals()
     assert everything["total"] == 18256 and by_code(everything["regions"]) == regions_all
     assert by_code(everything["groups"]) == groups_all
@@ -904,7 +905,7 @@ def test_reach_totals_are_exact(world, login_as, client):
                                                                       "students": 530}
     nothing = queries.reach_totals(Campaign.objects.filter(pk=empty.pk))
     assert (nothing["total"], nothing["regions"], nothing["groups"]) == (0, [], [])
-    assert nothing["region_chart"]["bars"] == [] and nothing["group_chart"]["bars"] == []
+    assert nothing["region_chart"].bars == [] and nothing["group_chart"].bars == []
 
     # The pages show the same numbers.
     staff = login_as("qht2")

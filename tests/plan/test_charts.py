@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 from django.urls import reverse
 from django.utils import translation
 
-from korpu.plan import charts, queries
+from korpu.core import charts as core_charts
+from korpu.plan import queries
 from korpu.plan.models import Assessment, ImplementationStatus, Recommendation
 from tests.plan.test_io import coordinator_client
 from tests.plan.test_rules import html, table
@@ -112,7 +113,7 @@ def test_the_recommendations_chart_matches_the_matrix(plan_world, cast, login_as
     # The longest bar (US TIP, 6 recommendations) spans the plot; each total is written after its bar.
     longest = max(sum(float(b["width"]) for b in chart.bars if b["data-category"] == category)
                   for category, _series in expected)
-    assert round(longest) == charts.WIDTH - charts.LABEL_WIDTH - 40
+    assert round(longest) == core_charts.WIDTH - core_charts.LABEL_WIDTH - 40
     assert 'data-testid="recommendation-matrix"' in page  # the numbers stay in the matrix table
     public = svg(html(client.get(reverse("public:recommendations"))), "recommendation-matrix")
     assert sum(values(public).values()) == Recommendation.objects.filter(is_published=True).count()
@@ -148,7 +149,7 @@ def test_charts_are_plain_svg_without_scripts_or_styles(plan_world, cast, login_
 
 def test_an_empty_chart_says_so() -> None:
     with translation.override("en"):
-        chart = charts.stacked_bars("empty", "Nothing", "No numbers.", [charts.Series("a", "A", "#000")], [])
+        chart = core_charts.stacked_bars("empty", "Nothing", "No numbers.", [core_charts.Series("a", "A", "#000")], [])
     assert chart.bars == [] and [label.text for label in chart.labels] == ["No data yet."]
     assert chart.height > 0
 
