@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from korpu.accounts import actions, queries
 
@@ -97,9 +97,9 @@ def token_list(request: HttpRequest) -> list[object]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token (shown once)")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, plaintext = actions.api_token_create(user=request.user, name=payload.name, days=payload.days)  # type: ignore[arg-type]
-    return 201, {**TokenOut.from_orm(token).dict(), "token": plaintext}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": plaintext})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke one of my API tokens")

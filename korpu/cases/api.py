@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -438,7 +438,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
         data.pop("identified_on")
     case = actions.case_register(by=request.user, person=person, case=data, exploitation=exploitation,
                                  consent=consent)
-    return 201, _case_answer(request, case.pk)
+    return Status(201, _case_answer(request, case.pk))
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case, as far as my access reaches (no names)")
@@ -608,7 +608,7 @@ class TraffickingEventIn(Schema):
 def trafficking_event_create(request: HttpRequest, case_id: int, payload: TraffickingEventIn) -> Any:
     case = _scoped(request, case_id, "trafficking_event.create")
     event = actions.trafficking_event_record(by=request.user, case=case, **payload.dict())
-    return 201, {f: getattr(event, f) for f in EVENT_OUT}
+    return Status(201, {f: getattr(event, f) for f in EVENT_OUT})
 
 
 # --- referrals -------------------------------------------------------------------------------------
@@ -630,7 +630,7 @@ def referral_create(request: HttpRequest, case_id: int, payload: ReferralIn) -> 
     referral = actions.referral_create(by=request.user, case=case, to_organisation=to_org, reason=payload.reason,
                                        services=payload.services, urgency=payload.urgency, details=payload.details,
                                        override_basis=payload.override_basis, sections=payload.sections or None)
-    return 201, _referral(referral)
+    return Status(201, _referral(referral))
 
 
 @router.get("/referrals/inbox", response=list[ReferralOut], summary="Referrals to my organisations")
@@ -695,7 +695,7 @@ def grant_create(request: HttpRequest, case_id: int, payload: GrantIn) -> Any:
     assert organisation is not None
     grant = actions.grant_create(by=request.user, case=case, organisation=organisation, reason=payload.reason,
                                  days=payload.days, sections=payload.sections or None)
-    return 201, _grant(grant)
+    return Status(201, _grant(grant))
 
 
 @router.post("/cases/{case_id}/grants/{grant_id}/revoke", response=GrantOut, summary="Revoke a grant (owner)")
@@ -720,7 +720,7 @@ def service_create(request: HttpRequest, case_id: int, payload: ServiceIn) -> An
     case = _scoped(request, case_id, "service.create")
     data = payload.dict()
     data["provider"] = _organisation(data.pop("provider_id"))
-    return 201, _service(actions.service_record(by=request.user, case=case, **data))
+    return Status(201, _service(actions.service_record(by=request.user, case=case, **data)))
 
 
 class DeliverIn(Schema):
@@ -745,7 +745,7 @@ class FollowUpIn(Schema):
 def follow_up_create(request: HttpRequest, case_id: int, payload: FollowUpIn) -> Any:
     case = _scoped(request, case_id, "follow_up.create")
     f = actions.follow_up_schedule(by=request.user, case=case, **payload.dict())
-    return 201, {"id": f.pk, "organisation_id": f.organisation_id, "due_on": f.due_on, "done_on": f.done_on}
+    return Status(201, {"id": f.pk, "organisation_id": f.organisation_id, "due_on": f.due_on, "done_on": f.done_on})
 
 
 class FollowUpDoneIn(Schema):
@@ -775,8 +775,8 @@ class AssessmentIn(Schema):
 def assessment_create(request: HttpRequest, case_id: int, payload: AssessmentIn) -> Any:
     case = _scoped(request, case_id, "assessment.create")
     a = actions.assessment_record(by=request.user, case=case, **payload.dict())
-    return 201, {"id": a.pk, "assessed_on": a.assessed_on, "level": a.level, "housing_stable": a.housing_stable,
-                 "income": a.income, "family_support": a.family_support}
+    return Status(201, {"id": a.pk, "assessed_on": a.assessed_on, "level": a.level, "housing_stable": a.housing_stable,
+                 "income": a.income, "family_support": a.family_support})
 
 
 class SupportPlanIn(Schema):
@@ -789,7 +789,7 @@ class SupportPlanIn(Schema):
 @router.post("/cases/{case_id}/support-plans", response={201: SupportPlanOut}, summary="Add a support plan")
 def support_plan_create(request: HttpRequest, case_id: int, payload: SupportPlanIn) -> Any:
     case = _scoped(request, case_id, "support_plan.create")
-    return 201, _plan(actions.support_plan_create(by=request.user, case=case, **payload.dict()))
+    return Status(201, _plan(actions.support_plan_create(by=request.user, case=case, **payload.dict())))
 
 
 class SupportPlanEndIn(Schema):
@@ -813,7 +813,7 @@ class NoteIn(Schema):
 def note_create(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
     case = _scoped(request, case_id, "note.create")
     note = actions.note_add(by=request.user, case=case, text=payload.text)
-    return 201, {"id": note.pk, "created_at": note.created_at}
+    return Status(201, {"id": note.pk, "created_at": note.created_at})
 
 
 @router.post("/cases/{case_id}/attachments", response={201: AttachmentOut},
@@ -821,8 +821,8 @@ def note_create(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
 def attachment_create(request: HttpRequest, case_id: int, file: File[UploadedFile]) -> Any:
     case = _scoped(request, case_id, "attachment.create")
     a = attachments.attachment_add(by=request.user, case=case, filename=file.name or "", data=_read(file))
-    return 201, {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-                 "created_at": a.created_at}
+    return Status(201, {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+                 "created_at": a.created_at})
 
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}", summary="Download an attachment (audited)")

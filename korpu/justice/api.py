@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
@@ -93,7 +93,7 @@ def investigation_create(request: HttpRequest, payload: InvestigationIn) -> Any:
     investigation = actions.investigation_open(by=request.user, number=payload.number, article=payload.article,
                                                opened_on=payload.opened_on, suspects=payload.suspects,
                                                victims=victims)
-    return 201, _fresh(request, investigation.pk)
+    return Status(201, _fresh(request, investigation.pk))
 
 
 @router.get("/investigations/{investigation_id}", response=InvestigationOut,
@@ -144,7 +144,7 @@ def prosecution_create(request: HttpRequest, investigation_id: int, payload: Pro
     investigation = queries.investigation_for(request.user, investigation_id, purpose="investigation.update")
     prosecution = actions.prosecution_add(by=request.user, investigation=investigation, filed_on=payload.filed_on,
                                           court=payload.court, defendants=payload.defendants)
-    return 201, {**_prosecution(prosecution), "outcomes": []}
+    return Status(201, {**_prosecution(prosecution), "outcomes": []})
 
 
 class OutcomeIn(Schema):
@@ -164,7 +164,7 @@ def outcome_create(request: HttpRequest, investigation_id: int, payload: Outcome
     outcome = actions.outcome_add(by=request.user, prosecution=prosecution, decided_on=payload.decided_on,
                                   result=payload.result, persons=payload.persons,
                                   sentence_months=payload.sentence_months, sentence_text=payload.sentence_text)
-    return 201, _outcome(outcome)
+    return Status(201, _outcome(outcome))
 
 
 class SentenceBandOut(Schema):

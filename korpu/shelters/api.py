@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
@@ -97,7 +97,7 @@ def facility_create(request: HttpRequest, payload: FacilityIn) -> Any:
     operator = queries.operator_for(request.user, payload.operator_id)
     facility = actions.facility_create(by=request.user, operator=operator, name=payload.name, region=payload.region,
                                        address=payload.address, capacities=payload.capacities)
-    return 201, _facility(request, facility.pk)
+    return Status(201, _facility(request, facility.pk))
 
 
 @router.get("/facilities/{facility_id}", response=FacilityOut, summary="One facility, with its confidential address")
@@ -157,7 +157,7 @@ def admission_create(request: HttpRequest, payload: AdmissionIn) -> Any:
     facility = queries.facility_for_manager(request.user, payload.facility_id, purpose="admission.create")
     admission = actions.admission_create(by=request.user, case=case, facility=facility, category=payload.category,
                                          admitted_on=payload.admitted_on)
-    return 201, _out(admission)
+    return Status(201, _out(admission))
 
 
 class DischargeIn(Schema):
