@@ -20,6 +20,8 @@ from korpu.cases import actions, attachments, queries
 from korpu.cases.models import AccessGrant, Attachment, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
+from korpu.core.downloads import file_download
+from korpu.core.uploads import read_upload
 
 router = Router(tags=["cases"])
 
@@ -39,11 +41,7 @@ def _organisation(organisation_id: int | None) -> Organisation | None:
 
 
 def _sub(request: HttpRequest, model: Any, case: Any, pk: int, action: str) -> Any:
-    """A row of ``model`` that belongs to the (already scoped) case; else 404 with a ``denied`` event."""
-    found = model.objects.filter(case=case, pk=pk).first()
-    access.require(found is not None, action=action, user=request.user, object_type=model._meta.label,
-                   object_id=str(pk))
-    return found
+    return queries.case_part_for(request.user, model, case, pk, action=action)
 
 
 # --- input -----------------------------------------------------------------------------------------
@@ -518,22 +516,10 @@ def case_photo(request: HttpRequest, case_id: int) -> HttpResponse:
     return response
 
 
-def _read(upload: UploadedFile) -> bytes:
-    from django.conf import settings
-
-    if upload.size is not None and upload.size > settings.ATTACHMENT_MAX_BYTES:
-        from django.utils.translation import gettext as _
-
-        raise ValidationError(_("The file is larger than %(mb)d MB.")
-                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
-    data: bytes = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
-    return data
-
-
 @router.post("/cases/{case_id}/photo", response=CaseDetailOut, summary="Store or replace the person's photo")
 def case_photo_upload(request: HttpRequest, case_id: int, file: File[UploadedFile]) -> Any:
     case = _scoped(request, case_id, "person.photo")
-    attachments.person_photo_set(by=request.user, case=case, filename=file.name or "", data=_read(file))
+    attachments.person_photo_set(by=request.user, case=case, filename=file.name or "", data=read_upload(file))
     return _case_answer(request, case_id)
 
 
@@ -820,7 +806,7 @@ def note_create(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
              summary="Attach a file (PDF, JPEG, PNG, WebP, DOCX, XLSX; multipart field 'file')")
 def attachment_create(request: HttpRequest, case_id: int, file: File[UploadedFile]) -> Any:
     case = _scoped(request, case_id, "attachment.create")
-    a = attachments.attachment_add(by=request.user, case=case, filename=file.name or "", data=_read(file))
+    a = attachments.attachment_add(by=request.user, case=case, filename=file.name or "", data=read_upload(file))
     return Status(201, {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
                  "created_at": a.created_at})
 
@@ -834,11 +820,7 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
         content = attachments.attachment_content(by=request.user, attachment=attachment)
     except ValidationError:
         raise Http404 from None  # attachment_content recorded the "denied" event
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(content, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "file") or "attachment"
-    return response
+    return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 
 # --- my tasks --------------------------------------------------------------------------------------

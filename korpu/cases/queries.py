@@ -162,6 +162,14 @@ def visible_case(user: Any, case_id: int, *, action: str) -> Case:
     return case
 
 
+def case_part_for(user: Any, model: Any, case: Case, pk: int, *, action: str) -> Any:
+    """A row of ``model`` (a service, follow-up, attachment…) of an already scoped ``case``; else 404
+    with a ``denied`` event, as for the case itself."""
+    found = model.objects.filter(case=case, pk=pk).first()
+    access.require(found is not None, action=action, user=user, object_type=model._meta.label, object_id=str(pk))
+    return found
+
+
 # --- referrals ---------------------------------------------------------------------------------
 def referral_inbox(user: Any, *, status: str = "") -> QuerySet[Referral]:
     """Referrals addressed to the user's organisations. Pending ones show only the case number."""

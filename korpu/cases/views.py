@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from korpu.cases import actions, attachments, choices, forms, queries
 from korpu.cases.models import AccessGrant, Attachment, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
+from korpu.core.downloads import file_download
 from korpu.core.paginator import BoundedPaginator
+from korpu.core.uploads import read_upload
 
 
 def _require_victim_role(request: HttpRequest, action: str) -> None:
@@ -313,11 +315,7 @@ def service_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _sub(request: HttpRequest, model: Any, case: Any, pk: int, action: str) -> Any:
-    """A row of ``model`` that belongs to ``case`` (already scoped); else 404 with a ``denied`` event."""
-    found = model.objects.filter(case=case, pk=pk).first()
-    access.require(found is not None, action=action, user=request.user, object_type=model._meta.label,
-                   object_id=str(pk))
-    return found
+    return queries.case_part_for(request.user, model, case, pk, action=action)
 
 
 @login_required
@@ -390,17 +388,6 @@ def trafficking_event_view(request: HttpRequest, case_id: int) -> HttpResponse:
                       _("The event is recorded."))
 
 
-def read_upload(upload: Any) -> bytes:
-    """The uploaded bytes, refused by their declared size before anything is read into memory."""
-    from django.conf import settings
-
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)d MB.")
-                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
-    data: bytes = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
-    return data
-
-
 @login_required
 @require_POST
 def attachment_view(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -431,11 +418,7 @@ def attachment_download_view(request: HttpRequest, case_id: int, attachment_id: 
         content = attachments.attachment_content(by=request.user, attachment=attachment)
     except ValidationError:
         raise Http404 from None  # attachment_content recorded the "denied" event
-    response = HttpResponse(content, content_type=attachment.content_type)
-    from django.utils.http import content_disposition_header
-
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "file") or "attachment"
-    return response
+    return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 
 @login_required

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation
-from korpu.cases.attachments import sanitise_filename, sniff
 from korpu.core import access, audit, crypto
 from korpu.core.models import DataKey
+from korpu.core.uploads import checked_file
 from korpu.engagement import photos
 from korpu.engagement.models import (
     REGIONS,
@@ -332,13 +331,7 @@ def attachment_add(*, by: Any, meeting: Meeting, filename: str, data: bytes, kin
     _require_coordinator(by, "meeting.attachment", meeting)
     if kind not in MeetingAttachment.Kind.values:
         raise ValidationError(_("Choose what kind of document this is."))
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    if len(data) > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)d MB.")
-                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
-    safe_name = sanitise_filename(filename)
-    content_type = sniff(data, safe_name)
+    safe_name, content_type = checked_file(filename, data)
     with transaction.atomic():
         key = DataKey.create()
         sealed = crypto.seal_bytes(data, key_uuid=key.pk, context=ATTACHMENT_CONTEXT)

@@ -169,7 +169,7 @@ class Photo(models.Model):
 class MeetingAttachment(models.Model):
     """A file of a meeting: agenda papers, the minutes as signed, or another document.
 
-    The type is judged from the content (``korpu.cases.attachments.sniff``), the name is sanitised,
+    The type is judged from the content (``korpu.core.uploads.sniff``), the name is sanitised,
     and the content is stored sealed under the file's own data key, like a case attachment. Staff
     download it; the public only when the meeting is public and the file is marked public.
     """

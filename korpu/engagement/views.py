@@ -13,11 +13,12 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.core import access
+from korpu.core.downloads import file_download
+from korpu.core.uploads import read_upload
 from korpu.engagement import actions, forms, queries
 from korpu.engagement.models import Campaign, Meeting, MeetingAttachment, Photo, Proposal
 
@@ -256,7 +257,7 @@ def _meeting_command(request: HttpRequest, meeting: Meeting, command: str) -> No
         form = forms.PhotoForm(request.POST, request.FILES)
         if not form.is_valid():
             raise ValidationError(_errors(form))
-        actions.photo_add(by=by, meeting=meeting, data=_read_upload(form.cleaned_data["image"], photo=True),
+        actions.photo_add(by=by, meeting=meeting, data=read_upload(form.cleaned_data["image"], photo=True),
                           alt_text=form.cleaned_data["alt_text"], is_public=form.cleaned_data["is_public"])
         messages.success(request, _("The photo is added; its location and camera data were removed."))
     elif command == "photo_public":
@@ -272,7 +273,7 @@ def _meeting_command(request: HttpRequest, meeting: Meeting, command: str) -> No
         if not form.is_valid():
             raise ValidationError(_errors(form))
         upload = form.cleaned_data["file"]
-        actions.attachment_add(by=by, meeting=meeting, filename=upload.name, data=_read_upload(upload),
+        actions.attachment_add(by=by, meeting=meeting, filename=upload.name, data=read_upload(upload),
                                kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
                                is_public=form.cleaned_data["is_public"])
         messages.success(request, _("The file is attached."))
@@ -297,17 +298,6 @@ def _meeting_command(request: HttpRequest, meeting: Meeting, command: str) -> No
         messages.success(request, _("Saved."))
     else:
         raise Http404
-
-
-def _read_upload(upload: Any, *, photo: bool = False) -> bytes:
-    """The uploaded bytes, after checking the declared size: a too large file is refused unread."""
-    from django.conf import settings
-
-    limit = settings.PHOTO_MAX_BYTES if photo else settings.ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        message = (_("The photo is larger than %(mb)d MB.") if photo else _("The file is larger than %(mb)d MB."))
-        raise ValidationError(message % {"mb": limit // 1048576})
-    return bytes(upload.read())
 
 
 def _part_page(request: HttpRequest, meeting_id: int, *, action: str, load: Callable[[Any, Meeting, int], Any],
@@ -369,9 +359,7 @@ def public_photo_view(request: HttpRequest, photo_id: int, kind: str) -> FileRes
 
 
 def _file_response(attachment: MeetingAttachment, content: bytes, cache: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
+    response = file_download(content, content_type=attachment.content_type, filename=attachment.filename)
     response["Cache-Control"] = cache
     return response
 

@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role, User
-from korpu.cases.attachments import sanitise_filename, sniff
 from korpu.core import access, audit
+from korpu.core.uploads import checked_file
 from korpu.plan.models import (
     Assessment,
     Category,
@@ -212,13 +212,7 @@ def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes)
         raise ValidationError(_("Evidence can be added only while the report is a draft or returned."))
     if report.period.locked:
         raise ValidationError(_("This period is locked; reports can no longer change."))
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    if len(data) > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)d MB.")
-                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
-    safe_name = sanitise_filename(filename)
-    content_type = sniff(data, safe_name)
+    safe_name, content_type = checked_file(filename, data)
     suffix = PurePath(safe_name).suffix.lower()
     with transaction.atomic():
         stored = default_storage.save(f"{EVIDENCE_FOLDER}/{secrets.token_hex(16)}{suffix}", ContentFile(data))

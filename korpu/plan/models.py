@@ -238,7 +238,7 @@ class Evidence(models.Model):
     """A file attached to a progress report as evidence (not victim data, so stored unencrypted).
 
     The bytes live in Django's default storage under ``plan/evidence/`` with a random name; the type is
-    judged from the content (``korpu.cases.attachments.sniff``) and the name is sanitised.
+    judged from the content (``korpu.core.uploads.sniff``) and the name is sanitised.
     """
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")

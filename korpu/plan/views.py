@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from korpu.accounts.models import Organisation
 from korpu.core import access
+from korpu.core.downloads import file_download
+from korpu.core.uploads import read_upload
 from korpu.plan import actions, charts, forms, queries
 from korpu.plan.models import Measure, ProgressReport, ReportingPeriod
 
@@ -143,7 +144,7 @@ def evidence_upload_view(request: HttpRequest, report_id: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            actions.evidence_add(by=request.user, report=report, filename=upload.name, data=upload.read())
+            actions.evidence_add(by=request.user, report=report, filename=upload.name, data=read_upload(upload))
         except ValidationError as exc:
             form.add_error("file", " ".join(exc.messages))
         else:
@@ -157,8 +158,7 @@ def evidence_upload_view(request: HttpRequest, report_id: int) -> HttpResponse:
 def evidence_download_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """The file, for the reporting body's focal points and the coordinator's office (else 404)."""
     evidence, data = queries.evidence_download(request.user, evidence_id)
-    response = HttpResponse(data, content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, evidence.filename) or "attachment"
+    response = file_download(data, content_type=evidence.content_type, filename=evidence.filename)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -121,7 +121,10 @@ def test_an_admin_cannot_change_their_own_roles(cast: dict[str, Any]) -> None:
     roles, before = admin.roles(), last_seq()
     response = client.post(f"/users/{admin.pk}/", {"command": "add_membership", "organisation": police.pk,
                                                    "role": Role.POLICE_INVESTIGATOR}, follow=True)
-    assert "You cannot change your own roles; ask another administrator." in response.content.decode()
+    with translation.override("az"):
+        refusal = gettext("You cannot change your own roles; ask another administrator.")
+    assert refusal == "Öz rollarınızı dəyişə bilməzsiniz; başqa administratora müraciət edin."
+    assert escape(refusal) in response.content.decode()
     own = admin.memberships.get()
     client.post(f"/users/{admin.pk}/", {"command": "end_membership", "membership": own.pk})
     own.refresh_from_db()
