@@ -507,6 +507,34 @@ def test_case_detail_query_count_does_not_grow(cast, login_as, django_assert_max
         assert _count(client, url_one) == _count(client, url_ten), username
 
 
+def test_parts_a_case_lacks_cost_no_query(cast, login_as):
+    """One probe says which parts exist; the page then reads only those (and shows the empty ones empty)."""
+    from korpu.cases import queries
+
+    bare = recognised_case(cast, "Aysel", "Rzayeva")
+    full = recognised_case(cast, "Könül", "Məlikova")
+    actions.service_record(by=cast["qht1"], case=full, service_type="medical", notes="visit")
+    actions.note_add(by=cast["qht1"], case=full, text="Həkim qəbulu 1")
+    actions.follow_up_schedule(by=cast["qht1"], case=full, due_on=timezone.localdate(), notes="")
+    assert queries.parts_present(full) - queries.parts_present(bare) == {"services", "notes", "follow_ups"}
+    client = login_as("qht1")
+    url_bare, url_full = (reverse("cases:detail", args=[c.pk]) for c in (bare, full))
+    client.get(url_bare)
+    assert _count(client, url_bare) == _count(client, url_full) - 3
+    page = client.get(url_bare).content.decode()
+    assert 'data-testid="services"' in page and "Həkim qəbulu 1" not in page
+
+    # Linked through the join table: the probe sees the investigation and the police page lists it.
+    from korpu.justice import actions as justice_actions
+
+    assert "investigations" not in queries.parts_present(full)
+    investigation = justice_actions.investigation_open(by=cast["polis"], number="144-77/2026", article="144-1",
+                                                       opened_on=timezone.localdate(), victims=[full])
+    assert "investigations" in queries.parts_present(full)
+    assert "144-77/2026" in login_as("polis").get(url_full).content.decode()
+    assert investigation.victims.get() == full
+
+
 # --- attachments ------------------------------------------------------------------------------------
 def _upload(client: Any, case: Any, name: str, data: bytes) -> Any:
     return client.post(reverse("cases:attachment", args=[case.pk]),
