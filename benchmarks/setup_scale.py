@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Build (or top up) a PostgreSQL database with N synthetic cases for the benchmarks.
 
-    /work/venv/bin/python benchmarks/setup_scale.py --persons 100000
-    /work/venv/bin/python benchmarks/setup_scale.py --persons 1000000   # adds the missing 900k
+    .venv/bin/python benchmarks/setup_scale.py --persons 100000
+    .venv/bin/python benchmarks/setup_scale.py --persons 1000000   # adds the missing 900k
 
 Steps, each idempotent, so the script can be re-run after an interruption and only does what is
 missing:
