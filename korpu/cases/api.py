@@ -17,10 +17,10 @@ from ninja.pagination import paginate
 
 from korpu.accounts.models import Organisation
 from korpu.cases import actions, attachments, queries
-from korpu.cases.models import AccessGrant, Attachment, FollowUp, Referral, Service, SupportPlan
+from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
-from korpu.core.downloads import file_download
+from korpu.core.downloads import file_download, private_image
 from korpu.core.uploads import read_upload
 
 router = Router(tags=["cases"])
@@ -511,9 +511,7 @@ def case_photo(request: HttpRequest, case_id: int) -> HttpResponse:
     _victim_role(request, "person.photo_view")
     case = queries.visible_case(request.user, case_id, action="person.photo_view")
     content, content_type = attachments.person_photo_content(by=request.user, case=case)
-    response = HttpResponse(content, content_type=content_type)
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_image(content, content_type=content_type)
 
 
 @router.post("/cases/{case_id}/photo", response=CaseDetailOut, summary="Store or replace the person's photo")
@@ -815,11 +813,7 @@ def attachment_create(request: HttpRequest, case_id: int, file: File[UploadedFil
 def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
     _victim_role(request, "attachment.download")
     case = queries.case_for(request.user, case_id, purpose="attachment.download")
-    attachment = _sub(request, Attachment, case, attachment_id, "attachment.download")
-    try:
-        content = attachments.attachment_content(by=request.user, attachment=attachment)
-    except ValidationError:
-        raise Http404 from None  # attachment_content recorded the "denied" event
+    attachment, content = attachments.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
     return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from korpu.cases.models import Attachment, Case, Section
 from korpu.core import audit, crypto
-from korpu.core.uploads import checked_file, sanitise_filename, sniff
+from korpu.core.uploads import checked_file
 
 
 def attachment_add(*, by: Any, case: Case, filename: str, data: bytes) -> Attachment:
@@ -39,6 +38,18 @@ def attachment_add(*, by: Any, case: Case, filename: str, data: bytes) -> Attach
             default_storage.delete(stored)
             raise
     return attachment
+
+
+def attachment_download(*, by: Any, case: Case, attachment_id: int) -> tuple[Attachment, bytes]:
+    """An attachment of an already scoped case, decrypted for the user (page and API alike); else 404
+    with a ``denied`` event."""
+    from korpu.cases import queries
+
+    attachment = queries.case_part_for(by, Attachment, case, attachment_id, action="attachment.download")
+    try:
+        return attachment, attachment_content(by=by, attachment=attachment)
+    except ValidationError:
+        raise Http404 from None  # attachment_content recorded the "denied" event
 
 
 def attachment_content(*, by: Any, attachment: Attachment) -> bytes:
@@ -97,12 +108,7 @@ def person_photo_set(*, by: Any, case: Case, filename: str, data: bytes) -> Case
         audit.denied("person.photo", obj=case, actor=by)
         raise ValidationError(_("You are not allowed to do this."))
     actions._acting_organisation(by, case, action="person.photo")
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    if len(data) > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)d MB.")
-                              % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
-    content_type = sniff(data, sanitise_filename(filename))
+    _name, content_type = checked_file(filename, data)
     if content_type not in PHOTO_TYPES:
         raise ValidationError(_("Upload a JPEG, PNG or WebP photo."))
     picture = _clean_photo(data, content_type)

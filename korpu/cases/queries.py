@@ -199,6 +199,7 @@ def referral_for(user: Any, referral_id: int) -> Referral:
     if referral is None:
         audit.denied("referral.view", object_type="cases.Referral", object_id=str(referral_id), actor=user)
         raise Http404
+    audit.record("referral.view", obj=referral, actor=user)  # its reason and details are the person's data
     return referral
 
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.cases import actions, attachments, choices, forms, queries
-from korpu.cases.models import AccessGrant, Attachment, FollowUp, Referral, Service, SupportPlan
+from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
-from korpu.core.downloads import file_download
+from korpu.core.downloads import file_download, private_image
 from korpu.core.paginator import BoundedPaginator
 from korpu.core.uploads import read_upload
 
@@ -80,10 +80,8 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
 def case_edit_view(request: HttpRequest, case_id: int) -> HttpResponse:
     """Correct a case's identity and context (consent has its own history and form)."""
     _require_victim_role(request, "case.update")
-    case = queries.case_for(request.user, case_id, purpose="case.update")
-    if "identity" not in queries.sections_for(request.user, case):
-        access.require(False, action="case.update", user=request.user, object_type="cases.Case",
-                       object_id=str(case.pk))
+    # The form shows the person's identifiers: the same audited read as "Show identity".
+    case = queries.identity_for(request.user, case_id)
     form = forms.CaseIntakeForm(request.POST or None, initial=forms.CaseIntakeForm.initial_from(case))
     form.without_consent()
     if request.method == "POST" and form.is_valid():
@@ -244,10 +242,7 @@ def photo_view(request: HttpRequest, case_id: int) -> HttpResponse:
     _require_victim_role(request, "person.photo_view")
     case = queries.visible_case(request.user, case_id, action="person.photo_view")
     content, content_type = attachments.person_photo_content(by=request.user, case=case)
-    response = HttpResponse(content, content_type=content_type)
-    response["Cache-Control"] = "no-store"
-    response["Content-Disposition"] = "inline"
-    return response
+    return private_image(content, content_type=content_type)
 
 
 def _case_post(request: HttpRequest, case_id: int, form_class: Any, perform: Callable[[Any, dict[str, Any]], Any],
@@ -413,11 +408,7 @@ def photo_upload_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def attachment_download_view(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
     _require_victim_role(request, "attachment.download")
     case = queries.case_for(request.user, case_id, purpose="attachment.download")
-    attachment = _sub(request, Attachment, case, attachment_id, "attachment.download")
-    try:
-        content = attachments.attachment_content(by=request.user, attachment=attachment)
-    except ValidationError:
-        raise Http404 from None  # attachment_content recorded the "denied" event
+    attachment, content = attachments.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
     return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 

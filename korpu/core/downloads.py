@@ -16,3 +16,11 @@ def file_download(content: bytes, *, content_type: str, filename: str) -> HttpRe
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename or "file") or "attachment"
     return response
+
+
+def private_image(content: bytes, *, content_type: str) -> HttpResponse:
+    """A picture shown inline on a page that holds personal data: never kept in a shared cache."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -32,12 +32,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
             "recent_users": managed.order_by("-date_joined")[:5],
         }
     if access.can_see_victim_data(user):
-        context["tasks"] = {
-            "decisions_due": case_queries.decisions_due(user)[:10],
-            "overdue": set(case_queries.overdue_status_referrals(user).values_list("pk", flat=True)),
-            "pending_referrals": case_queries.referral_inbox(user, status="pending")[:10],
-            "overdue_follow_ups": case_queries.overdue_follow_ups(user)[:10],
-        }
+        context["tasks"] = case_queries.tasks_for(user, limit=10)
     if access.can_view_audit(user):
         context["audit_events"] = queries.audit_events_visible_to(user)[:15]
         context["audit_denied"] = queries.audit_events_visible_to(user, outcome=AuditEvent.Outcome.DENIED)[:5]
