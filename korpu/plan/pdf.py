@@ -116,7 +116,7 @@ def plan_status_data(plan: Plan, language: str) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
-    return "—" if value is None else formats.number_format(value)
+    return "—" if value is None else value if isinstance(value, str) else formats.number_format(value)
 
 
 def _indicator(measure: Measure, today: Any) -> list[dict[str, str]]:
@@ -133,7 +133,7 @@ def _indicator(measure: Measure, today: Any) -> list[dict[str, str]]:
         "year": str(row.year),
         "target": _text(row.target),
         "reported": _text(row.reported),
-        "computed": _text(row.computed),
+        "computed": _text(row.computed_for_export),
     } for row in queries.indicator_table(measure, [year])]
 
 

@@ -28,7 +28,7 @@ from korpu.plan.models import (
     ReportingPeriod,
     Section,
 )
-from korpu.stats import definitions
+from korpu.stats import definitions, disclosure
 
 
 def plans_visible_to(user: Any, *, public: bool = False) -> QuerySet[Plan]:
@@ -146,6 +146,12 @@ class IndicatorRow:
     computed: int | None
     by_body: dict[int, Any] = field(default_factory=dict)
     """Organisation id → the value in its accepted report of that year."""
+
+    @property
+    def computed_for_export(self) -> int | str | None:
+        """The value computed from the case records as the PDF and XLSX exports print it: through
+        disclosure control (``<5`` for 1–4 persons), because those files leave the protected zone."""
+        return None if self.computed is None else disclosure.suppress(self.computed)
 
 
 def indicator_table(measure: Measure, years: list[int]) -> list[IndicatorRow]:

@@ -1016,7 +1016,7 @@ def _plan_status_xlsx(plan: Plan, language: str) -> bytes:
                     measure.number, localized(indicator, "name", language), indicator.unit,
                     baseline if baseline is not None else "—", indicator.baseline_year or "", indicator_row.year,
                     _number(indicator_row.target), per_body or "—", _number(indicator_row.reported),
-                    indicator_row.computed])
+                    indicator_row.computed_for_export])
     _write_rows(measures_sheet, [_("Section"), "№", _("Measure"), _("Executing bodies"), _("Partners"),
                                  _("From year"), _("To year"), _("Deadline"), _("Status"),
                                  _("Latest accepted report per body")],

@@ -362,6 +362,14 @@ def test_plan_status_xlsx(plan_world, login_as, language):
     rows_2_1 = {r[5]: r for r in indicators.iter_rows(min_row=2, values_only=True) if r[0] == "2.1"}
     assert rows_2_1[2023][7:9] == (f"Yardım Mərkəzi: 6300; {POLICE_SHORT}: 2100", 8400)
     assert rows_2_1[2023][9] is None  # reported only, not computed from the records
+    # Values computed from the case records leave the protected zone through disclosure control.
+    from korpu.stats import definitions, disclosure
+
+    computed = [(r[0], r[5], r[9]) for r in indicators.iter_rows(min_row=2, values_only=True) if r[9] is not None]
+    assert computed
+    for number, year, shown in computed:
+        indicator = demo_measure(number).indicators.exclude(computed_key="").get()
+        assert shown == disclosure.suppress(definitions.compute(indicator.computed_key, year))
 
 
 def test_the_export_never_writes_formulas(plan_world, cast):
@@ -394,3 +402,13 @@ def test_plan_status_pdf(plan_world, login_as, tmp_path, language):
         # Each section lists its indicators with their baseline for the latest year (3.1: 35, from 2019).
         assert gettext("Indicators") in text and gettext("Baseline") in text
     assert re.search(r"35[.,]00 \(2019\)", text) and getattr(plan_world, f"adopting_act_{language}") in text
+
+
+def test_computed_values_leave_through_disclosure_control() -> None:
+    from korpu.plan.queries import IndicatorRow
+
+    row = IndicatorRow(indicator=None, year=2024, target=None, reported=None, computed=3)
+    assert row.computed_for_export == "<5"
+    assert IndicatorRow(None, 2024, None, None, 7).computed_for_export == 7
+    assert IndicatorRow(None, 2024, None, None, 0).computed_for_export == 0
+    assert IndicatorRow(None, 2024, None, None, None).computed_for_export is None
