@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation
-from korpu.core import access, audit, crypto
+from korpu.core import access, audit, crypto, keys
 from korpu.core.models import DataKey
 from korpu.core.uploads import checked_file
 from korpu.engagement import photos
@@ -131,7 +131,10 @@ def contact_delete(*, by: Any, contact: ContactPerson) -> None:
     _require_coordinator(by, "coalition.contact_delete", contact)
     with transaction.atomic():
         audit.record("coalition.contact_delete", obj=contact, actor=by, details={"member": contact.member_id})
+        data_key = contact.data_key
         contact.delete()
+        # The contact's own key goes too: a copy of the row in a backup can no longer be opened.
+        keys.shred(data_key=data_key, by=by, reason="coalition.contact_delete")
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -352,8 +355,9 @@ def attachment_delete(*, by: Any, attachment: MeetingAttachment) -> None:
     _require_coordinator(by, "meeting.attachment_delete", attachment)
     with transaction.atomic():
         audit.record("meeting.attachment_delete", obj=attachment, actor=by, details={"meeting": attachment.meeting_id})
-        name = attachment.storage_name
+        name, data_key = attachment.storage_name, attachment.data_key
         attachment.delete()
+        keys.shred(data_key=data_key, by=by, reason="meeting.attachment_delete")  # backups of the file stay sealed
         transaction.on_commit(partial(_delete_files, [name]))
 
 

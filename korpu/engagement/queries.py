@@ -57,22 +57,21 @@ def member_rows(user: Any, *, former: bool = False) -> list[dict[str, Any]]:
              "contacts": list(m.contacts.all()) if _staff(user) else []} for m in members(user, former=former)]
 
 
+def _staff_row(user: Any, model: Any, queryset: Any, pk: int, *, action: str) -> Any:
+    """A row of a staff-only page (its contact people are personal data); else 404 with a ``denied`` event."""
+    found = queryset.filter(pk=pk).first() if _staff(user) else None
+    access.require(found is not None, action=action, user=user, object_type=model._meta.label, object_id=str(pk))
+    return found
+
+
 def member_for(user: Any, member_id: int) -> Member:
-    if not _staff(user):
-        raise Http404
-    member = Member.objects.select_related("organisation").prefetch_related("contacts").filter(pk=member_id).first()
-    if member is None:
-        raise Http404
-    return member
+    return _staff_row(user, Member, Member.objects.select_related("organisation").prefetch_related("contacts"),
+                      member_id, action="coalition.member_view")
 
 
 def contact_for(user: Any, member: Member, contact_id: int) -> ContactPerson:
-    if not _staff(user):
-        raise Http404
-    contact = ContactPerson.objects.filter(member=member, pk=contact_id).first()
-    if contact is None:
-        raise Http404
-    return contact
+    return _staff_row(user, ContactPerson, ContactPerson.objects.filter(member=member), contact_id,
+                      action="coalition.contact_view")
 
 
 def meetings_visible_to(user: Any, *, public: bool = False) -> QuerySet[Meeting]:
@@ -97,12 +96,7 @@ def meeting_for(user: Any, meeting_id: int, *, public: bool = False) -> Meeting:
 
 def _part(model: Any, user: Any, meeting: Meeting, part_id: int) -> Any:
     """One agenda item, participant or decision of a meeting the user manages (404 otherwise)."""
-    if not _staff(user):
-        raise Http404
-    part = model.objects.filter(meeting=meeting, pk=part_id).first()
-    if part is None:
-        raise Http404
-    return part
+    return _staff_row(user, model, model.objects.filter(meeting=meeting), part_id, action="meeting.part_view")
 
 
 def agenda_item_for(user: Any, meeting: Meeting, item_id: int) -> AgendaItem:
@@ -202,12 +196,8 @@ def campaign_for(user: Any, campaign_id: int, *, public: bool = False) -> Campai
 
 
 def campaign_event_for(user: Any, campaign: Campaign, event_id: int) -> CampaignEvent:
-    if not _staff(user):
-        raise Http404
-    event = CampaignEvent.objects.filter(campaign=campaign, pk=event_id).first()
-    if event is None:
-        raise Http404
-    return event
+    return _staff_row(user, CampaignEvent, CampaignEvent.objects.filter(campaign=campaign), event_id,
+                      action="campaign.event_view")
 
 
 def campaign_labels(campaign: Campaign) -> dict[str, list[str]]:

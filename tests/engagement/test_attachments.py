@@ -196,6 +196,9 @@ def test_the_coordinator_deletes_a_file(coalition, login_en, django_capture_on_c
     assert not MeetingAttachment.objects.exists()
     assert name not in stored_files("engagement/files")
     assert AuditEvent.objects.filter(action="meeting.attachment_delete", object_id=str(attachment.pk)).exists()
+    from korpu.core.models import DataKey
+
+    assert DataKey.objects.get(pk=attachment.data_key_id).is_shredded  # a backup of the file stays sealed
     assert client.get(reverse("engagement:attachment", args=[attachment.pk])).status_code == 404
     # A file of another meeting cannot be reached through this one.
     other = new_meeting(coalition, title="Başqa görüş")

@@ -261,6 +261,9 @@ def test_contact_people_are_added_corrected_and_removed_through_the_member_page(
     assert response.status_code == 302 and successes(response) == ["The contact person is removed."]
     assert not ContactPerson.objects.exists()
     assert AuditEvent.objects.filter(action="coalition.contact_delete", object_id=str(contact.pk)).exists()
+    from korpu.core.models import DataKey
+
+    assert DataKey.objects.get(pk=contact.data_key_id).is_shredded
     # A contact of another member cannot be reached through this member.
     other = actions.contact_save(by=coalition["koalisiya"], member=Member.objects.get(organisation=coalition["ngo2"]),
                                  name="Başqası", email="b@example.org")
@@ -334,3 +337,11 @@ def test_the_migration_seals_contact_people_written_in_clear(cast):
     assert (contact.name, contact.title, contact.phone, contact.email) == (
         "Köhnə Kontakt", "Direktor", "+994 12 000 00 01", "")
     assert contact.data_key_id is not None
+
+
+def test_an_unknown_member_is_a_denied_404(coalition, login_en):
+    from korpu.core.models import AuditEvent
+
+    response = login_en("koalisiya").get(reverse("engagement:member", args=[987654]))
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(action="coalition.member_view", outcome="denied", object_id="987654").count() == 1
