@@ -84,15 +84,16 @@ def user_create(
     return user
 
 
-def _refuse_own_roles(by: Any, user: User) -> None:
+def _refuse_own_roles(by: Any, user: User, action: str) -> None:
     """Nobody changes their own roles: an administrator could otherwise give themselves victim data."""
     if user.pk is not None and user.pk == getattr(by, "pk", None):
+        audit.denied(action, obj=user, actor=by, details={"reason": "own-roles"})
         raise ValidationError(_("You cannot change your own roles; ask another administrator."))
 
 
 def membership_add(*, by: Any, user: User, organisation: Organisation, role: str, title: str = "") -> Membership:
     _require_admin(by, "membership.add", user)
-    _refuse_own_roles(by, user)
+    _refuse_own_roles(by, user, "membership.add")
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user, organisation=organisation, role=role, defaults={"title": title}
@@ -107,7 +108,7 @@ def membership_add(*, by: Any, user: User, organisation: Organisation, role: str
 
 def membership_end(*, by: Any, membership: Membership) -> Membership:
     _require_admin(by, "membership.end", membership)
-    _refuse_own_roles(by, membership.user)
+    _refuse_own_roles(by, membership.user, "membership.end")
     with transaction.atomic():
         membership.is_active = False
         membership.save(update_fields=["is_active"])

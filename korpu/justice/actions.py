@@ -42,6 +42,13 @@ def _not_future(day: dt.date, message: str) -> None:
         raise ValidationError(message)
 
 
+def _require_visible_case(by: Any, case: Case, action: str) -> None:
+    """Only a victim's case the investigator may see can be linked or unlinked (one indexed lookup)."""
+    if not case_queries.cases_visible_to(by).filter(pk=case.pk).exists():
+        audit.denied(action, obj=case, actor=by)
+        raise ValidationError(_("You are not allowed to do this."))
+
+
 def investigation_open(*, by: Any, number: str, article: str, opened_on: dt.date, suspects: int = 0,
                        victims: list[Case] | None = None) -> Investigation:
     body = _law_enforcement_org(by, "investigation.create")
@@ -54,11 +61,8 @@ def investigation_open(*, by: Any, number: str, article: str, opened_on: dt.date
         raise ValidationError(_("The number of suspects cannot be negative."))
     if Investigation.objects.filter(number=number.strip()).exists():
         raise ValidationError(_("A criminal case with this number already exists."))
-    visible = set(case_queries.cases_visible_to(by).values_list("pk", flat=True))
     for case in victims or []:
-        if case.pk not in visible:
-            audit.denied("investigation.link", obj=case, actor=by)
-            raise ValidationError(_("You are not allowed to do this."))
+        _require_visible_case(by, case, "investigation.link")
     with transaction.atomic():
         investigation = Investigation.objects.create(number=number.strip(), article=article, opened_on=opened_on,
                                                      investigating_body=body, suspects=suspects, created_by=by)
@@ -71,9 +75,7 @@ def investigation_open(*, by: Any, number: str, article: str, opened_on: dt.date
 
 def investigation_link_victim(*, by: Any, investigation: Investigation, case: Case) -> Investigation:
     _require_body(by, investigation, "investigation.link")
-    if not case_queries.cases_visible_to(by).filter(pk=case.pk).exists():
-        audit.denied("investigation.link", obj=case, actor=by)
-        raise ValidationError(_("You are not allowed to do this."))
+    _require_visible_case(by, case, "investigation.link")
     if investigation.victims.filter(pk=case.pk).exists():
         raise ValidationError(_("This case is already linked to the investigation."))
     with transaction.atomic():
@@ -85,9 +87,7 @@ def investigation_link_victim(*, by: Any, investigation: Investigation, case: Ca
 def investigation_unlink_victim(*, by: Any, investigation: Investigation, case: Case) -> Investigation:
     """Remove a victim's case linked by mistake. The case must be one the investigator can see."""
     _require_body(by, investigation, "investigation.unlink")
-    if not case_queries.cases_visible_to(by).filter(pk=case.pk).exists():
-        audit.denied("investigation.unlink", obj=case, actor=by)
-        raise ValidationError(_("You are not allowed to do this."))
+    _require_visible_case(by, case, "investigation.unlink")
     if not investigation.victims.filter(pk=case.pk).exists():
         raise ValidationError(_("This case is not linked to the investigation."))
     with transaction.atomic():
