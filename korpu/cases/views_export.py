@@ -23,6 +23,7 @@ from korpu.cases import forms as case_forms
 from korpu.cases import htcds, queries
 from korpu.cases.views import filters_from
 from korpu.core import access
+from korpu.core.downloads import file_download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -55,11 +56,7 @@ def export_htcds_view(request: HttpRequest) -> HttpResponse:
     _require_victim_role(request, "case.export")
     filters = filters_from(case_forms.CaseFilterForm(request.GET or None))
     data = htcds.export_workbook(queries.case_list(request.user, filters), request.user)
-    response = HttpResponse(data, content_type=XLSX)
-    name = f"korpu-htcds-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_download(data, content_type=XLSX, filename=f"korpu-htcds-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required

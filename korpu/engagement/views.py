@@ -359,9 +359,7 @@ def public_photo_view(request: HttpRequest, photo_id: int, kind: str) -> FileRes
 
 
 def _file_response(attachment: MeetingAttachment, content: bytes, cache: str) -> HttpResponse:
-    response = file_download(content, content_type=attachment.content_type, filename=attachment.filename)
-    response["Cache-Control"] = cache
-    return response
+    return file_download(content, content_type=attachment.content_type, filename=attachment.filename, cache=cache)
 
 
 @login_required

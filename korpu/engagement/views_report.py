@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from korpu.core import audit
+from korpu.core.downloads import file_download
 from korpu.engagement import report
 from korpu.stats import disclosure
 
@@ -114,10 +115,7 @@ def _generate(request: HttpRequest, kind: str) -> HttpResponse:
         content, content_type = report.activity_xlsx(start, end, wanted), report.XLSX
     audit.record("coalition.report", actor=request.user, details={
         "format": kind, "start": start.isoformat(), "end": end.isoformat(), "language": wanted})
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report.filename(start, end, wanted, kind)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_download(content, content_type=content_type, filename=report.filename(start, end, wanted, kind))
 
 
 @login_required

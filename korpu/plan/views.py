@@ -158,9 +158,7 @@ def evidence_upload_view(request: HttpRequest, report_id: int) -> HttpResponse:
 def evidence_download_view(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """The file, for the reporting body's focal points and the coordinator's office (else 404)."""
     evidence, data = queries.evidence_download(request.user, evidence_id)
-    response = file_download(data, content_type=evidence.content_type, filename=evidence.filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_download(data, content_type=evidence.content_type, filename=evidence.filename)
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from korpu.core import access
+from korpu.core.downloads import file_download
 from korpu.plan import pdf, queries, xlsx
 from korpu.plan.models import Plan
 
@@ -60,10 +61,7 @@ def _language(request: HttpRequest) -> str:
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_download(data, content_type=content_type, filename=filename)
 
 
 def _plan_name(plan: Plan, language: str) -> str:
