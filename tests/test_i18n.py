@@ -205,6 +205,7 @@ def test_login_page_is_azerbaijani_by_default(client: Any, db: Any) -> None:
 def test_a_browser_language_does_not_override_azerbaijani(client: Any, db: Any, accept: str) -> None:
     response = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE=accept)
     assert response["Content-Language"] == "az"
+    assert "Accept-Language" not in response.get("Vary", "")
     assert _h1(response) == "Körpü sisteminə giriş"
 
 
