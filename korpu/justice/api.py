@@ -12,9 +12,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
+from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.justice import actions, queries
 
 router = Router(tags=["justice"])
@@ -80,9 +82,10 @@ def _fresh(request: HttpRequest, investigation_id: int) -> dict[str, Any]:
 
 
 @router.get("/investigations", response=list[InvestigationOut], summary="Investigations of my body")
+@paginate(BoundedLimitOffsetPagination)
 def investigation_list(request: HttpRequest) -> Any:
     access.require(access.can_record_proceedings(request.user), action="investigation.list", user=request.user)
-    return [_out(i) for i in queries.with_proceedings(queries.investigations_visible_to(request.user))[:500]]
+    return MappedRows(queries.with_proceedings(queries.investigations_visible_to(request.user)), _out)
 
 
 @router.post("/investigations", response={201: InvestigationOut}, summary="Open an investigation")

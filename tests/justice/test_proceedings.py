@@ -194,7 +194,11 @@ def test_investigation_list_queries(cast, world, login_en, django_assert_num_que
                             sentence_months=30)
     client = login_en("polis")
     client.get("/api/v1/investigations")
-    with django_assert_num_queries(8):
-        body = client.get("/api/v1/investigations").json()
+    with django_assert_num_queries(9):  # + the bounded count of the paginated list
+        page = client.get("/api/v1/investigations").json()
+    body = page["items"]
+    assert (page["count"], page["count_capped"]) == (7, False)
     assert len(body) == 7 and INVESTIGATION_NUMBER in {i["number"] for i in body}
     assert body[0]["prosecutions"][0]["outcomes"][0]["sentence_months"] == 30
+    assert [i["number"] for i in client.get("/api/v1/investigations?limit=2&offset=2").json()["items"]] == [
+        i["number"] for i in body[2:4]]
