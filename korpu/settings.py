@@ -68,20 +68,12 @@ if not MASTER_KEY and not MASTER_KEY_FILE and not PRODUCTION:
 
 def _master_key_problems(text: str, file_name: str) -> list[str]:
     """Refuse at start a master key that cannot be read, is not 32 bytes, or is plainly not random."""
-    source = "KORPU_MASTER_KEY" if text else f"KORPU_MASTER_KEY_FILE ({file_name})"
-    if not text:
-        try:
-            text = Path(file_name).read_text()
-        except OSError as exc:
-            return [f"{source} cannot be read: {exc.strerror}"]
+    from korpu.core.crypto import CryptoError, read_master_key  # no Django needed: safe inside settings
+
     try:
-        raw = base64.b64decode(text.strip(), validate=True)
-    except ValueError:
-        return [f"{source} is not base64 (generate a key with `korpu keys generate`)"]
-    if len(raw) != 32:
-        return [f"{source} must be base64 of 32 bytes, not {len(raw)}"]
-    if len(set(raw)) < 16:  # 32 random bytes have ~25 distinct values; "all zeros" or a repeated pattern have few
-        return [f"{source} is not random (generate a key with `korpu keys generate`)"]
+        read_master_key(text, file_name)
+    except CryptoError as exc:
+        return [str(exc)]
     return []
 
 

@@ -66,13 +66,28 @@ class MasterKey:
 
 
 def decode_master_key(text: str, *, source: str) -> MasterKey:
+    """A master key from its base64 text; refuses what is not 32 bytes or is plainly not random."""
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except ValueError:
-        raise CryptoError(f"{source}: a master key must be base64 of 32 random bytes") from None
+        raise CryptoError(f"{source} is not base64 (generate a key with `korpu keys generate`)") from None
     if len(raw) != KEY_BYTES:
-        raise CryptoError(f"{source}: a master key must be 32 bytes, got {len(raw)}")
+        raise CryptoError(f"{source} must be base64 of 32 bytes, not {len(raw)}")
+    if len(set(raw)) < 16:  # 32 random bytes have ~25 distinct values; all zeros or a short pattern have few
+        raise CryptoError(f"{source} is not random (generate a key with `korpu keys generate`)")
     return MasterKey(raw)
+
+
+def read_master_key(text: str, file_name: str) -> MasterKey:
+    """The master key from ``KORPU_MASTER_KEY`` (``text``), else from the file ``KORPU_MASTER_KEY_FILE``."""
+    if text:
+        return decode_master_key(text, source="KORPU_MASTER_KEY")
+    source = f"KORPU_MASTER_KEY_FILE ({file_name})"
+    try:
+        content = Path(file_name).read_text()
+    except OSError as exc:
+        raise CryptoError(f"{source} cannot be read: {exc.strerror}") from None
+    return decode_master_key(content, source=source)
 
 
 def generate_master_key_text() -> str:
@@ -110,17 +125,9 @@ class Keyring:
 def keyring_from_settings() -> Keyring:
     from django.conf import settings
 
-    if settings.MASTER_KEY:
-        current = decode_master_key(settings.MASTER_KEY, source="KORPU_MASTER_KEY")
-    elif settings.MASTER_KEY_FILE:
-        path = Path(settings.MASTER_KEY_FILE)
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise CryptoError(f"KORPU_MASTER_KEY_FILE: cannot read {path}: {exc.strerror}") from None
-        current = decode_master_key(text, source=str(path))
-    else:
+    if not settings.MASTER_KEY and not settings.MASTER_KEY_FILE:
         raise CryptoError("no master key configured (KORPU_MASTER_KEY or KORPU_MASTER_KEY_FILE)")
+    current = read_master_key(settings.MASTER_KEY, settings.MASTER_KEY_FILE)
     previous = tuple(
         decode_master_key(text, source="KORPU_MASTER_KEY_PREVIOUS") for text in settings.MASTER_KEY_PREVIOUS
     )
