@@ -177,14 +177,20 @@ def address_throttled(ip: str | None) -> bool:
     return int(cache.get(_address_key(ip), 0)) >= settings.ADDRESS_THROTTLE_LIMIT
 
 
-def _count_address_failure(ip: str | None) -> None:
-    key = _address_key(ip)
+def _bump(key: str) -> int:
+    """Add one to a per-address counter that lives for the throttle window; returns the new count."""
     timeout = settings.ADDRESS_THROTTLE_MINUTES * 60
-    if not cache.add(key, 1, timeout):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout)
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
+def _count_address_failure(ip: str | None) -> None:
+    _bump(_address_key(ip))
 
 
 def login_attempt(*, username: str, password: str, ip: str | None, request: Any = None) -> LoginResult:
@@ -279,18 +285,10 @@ def logout_recorded(*, user: Any, reason: str) -> None:
 RESET_REQUESTS_PER_ADDRESS = 5  # per KORPU_ADDRESS_THROTTLE_MINUTES: a mailbox cannot be flooded from one address
 def password_reset_request(*, email: str, ip: str | None) -> None:
     """E-mail a reset link to each active account with this address; say nothing about existence."""
-    key = f"korpu:reset-requests:{ip or 'unknown'}"
-    timeout = settings.ADDRESS_THROTTLE_MINUTES * 60
-    if not cache.add(key, 1, timeout):
-        try:
-            requests = cache.incr(key)
-        except ValueError:
-            requests = 1
-            cache.set(key, 1, timeout)
-        if requests > RESET_REQUESTS_PER_ADDRESS:
-            # The page answers as always (it never says whether an address exists); no mail leaves.
-            audit.record("password.reset_throttled", outcome=AuditEvent.Outcome.DENIED, ip_address=ip)
-            return
+    if _bump(f"korpu:reset-requests:{ip or 'unknown'}") > RESET_REQUESTS_PER_ADDRESS:
+        # The page answers as always (it never says whether an address exists); no mail leaves.
+        audit.record("password.reset_throttled", outcome=AuditEvent.Outcome.DENIED, ip_address=ip)
+        return
     users = list(User.objects.filter(email__iexact=email.strip(), is_active=True))
     audit.record("password.reset_requested", ip_address=ip, details={"matched": len(users)})
     for user in users:
