@@ -189,29 +189,45 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def _check_case(person: Person, case: Case) -> None:
-    """The rules over person and case together, on the values about to be saved (registration and edits).
+def case_rule_problems(*, identified_on: dt.date | None, birth_date: dt.date | None, age: int | None,
+                       exploitation_start: dt.date | None, exploitation_end: dt.date | None,
+                       guardian_name: str) -> tuple[list[tuple[str, str]], int | None]:
+    """The rules over person and case together: ``([(field, message), …], age at identification)``.
 
-    The age at identification is derived from the birth date when it is not given, so a child is a
-    child whichever of the two was recorded; a child's guardian must be recorded (page, API and import).
+    One place for the page, the API (through :func:`_check_case`) and the HTCDS import, which reports
+    every problem of every row against its column before anything is saved. The age is derived from
+    the birth date when it is not given, so a child is a child whichever of the two was recorded.
     """
     today = timezone.localdate()
-    identified_on = case.identified_on or today
+    identified_on = identified_on or today
+    problems: list[tuple[str, str]] = []
     if identified_on > today:
-        raise ValidationError(_("The date of identification cannot be in the future."))
-    birth = person.birth_date if isinstance(person.birth_date, dt.date) else None  # unset: "" (an encrypted field)
-    if birth is not None:
-        if birth > identified_on:
-            raise ValidationError(_("The birth date is after the identification date."))
-        if person.age_at_identification is None:
-            person.age_at_identification = age_on(birth, identified_on)
-    start, end = case.exploitation_start, case.exploitation_end
+        problems.append(("identified_on", _("The date of identification cannot be in the future.")))
+    if birth_date is not None:
+        if birth_date > identified_on:
+            problems.append(("birth_date", _("The birth date is after the identification date.")))
+        elif age is None:
+            age = age_on(birth_date, identified_on)
+    start, end = exploitation_start, exploitation_end
     if (start and start > today) or (end and end > today):
-        raise ValidationError(_("The period of exploitation cannot be in the future."))
+        problems.append(("exploitation_end", _("The period of exploitation cannot be in the future.")))
     if start and end and end < start:
-        raise ValidationError(_("The period of exploitation ends before it starts."))
-    if person.given_name is not None and person.is_child and not (case.guardian_name or "").strip():
-        raise ValidationError(_("A child's guardian must be recorded."))
+        problems.append(("exploitation_end", _("The period of exploitation ends before it starts.")))
+    if age is not None and age < 18 and not (guardian_name or "").strip():
+        problems.append(("guardian_name", _("A child's guardian must be recorded.")))
+    return problems, age
+
+
+def _check_case(person: Person, case: Case) -> None:
+    """:func:`case_rule_problems` on the values about to be saved (registration and edits)."""
+    birth = person.birth_date if isinstance(person.birth_date, dt.date) else None  # unset: "" (an encrypted field)
+    problems, age = case_rule_problems(
+        identified_on=case.identified_on, birth_date=birth, age=person.age_at_identification,
+        exploitation_start=case.exploitation_start, exploitation_end=case.exploitation_end,
+        guardian_name=case.guardian_name if person.given_name is not None else "x")  # an erased person: no check
+    if problems:
+        raise ValidationError(problems[0][1])
+    person.age_at_identification = age
 
 
 def _status_change(*, by: Any, case: Case, status: str, previous: str, organisation: Organisation | None) -> None:

@@ -659,6 +659,11 @@ def _unknown_value(bad: list[str], picklist: str) -> str:
     return message
 
 
+# The workbook column of each field that actions.case_rule_problems names.
+RULE_COLUMNS = {"identified_on": "cas_IncomingReferralDate", "birth_date": "prs_Birthdate",
+                "exploitation_end": "kpu_ExploitationEnd", "guardian_name": "kpu_GuardianName"}
+
+
 def _build(row: PlannedRow, values: dict[str, Any], context: _Context) -> None:
     number = row.row
     if not values.get("prs_FirstName") and not any(e.column == "prs_FirstName" for e in row.errors):
@@ -672,18 +677,11 @@ def _build(row: PlannedRow, values: dict[str, Any], context: _Context) -> None:
             row.errors.append(RowIssue(number, "prs_Email", _("Enter a valid email address.")))
     identified_on = values.get("cas_IncomingReferralDate") or context.today
     birth = values.get("prs_Birthdate")
-    age = values.get("kpu_AgeAtIdentification")
-    if birth is not None:
-        if birth > identified_on:
-            row.errors.append(RowIssue(number, "prs_Birthdate", _("The birth date is after the identification date.")))
-        elif age is None:
-            age = actions.age_on(birth, identified_on)
-    if age is not None and age < 18 and not values.get("kpu_GuardianName"):
-        row.errors.append(RowIssue(number, "kpu_GuardianName", _("A child's guardian must be recorded.")))
     start, end = values.get("kpu_ExploitationStart"), values.get("kpu_ExploitationEnd")
-    if start and end and end < start:
-        row.errors.append(RowIssue(number, "kpu_ExploitationEnd",
-                                   _("The period of exploitation ends before it starts.")))
+    problems, age = actions.case_rule_problems(
+        identified_on=identified_on, birth_date=birth, age=values.get("kpu_AgeAtIdentification"),
+        exploitation_start=start, exploitation_end=end, guardian_name=values.get("kpu_GuardianName", ""))
+    row.errors += [RowIssue(number, RULE_COLUMNS[field], message) for field, message in problems]
     country = values.get("prs_MailingCountry", [])
     origin = values.get("kpu_CountryOfOrigin", [])
     row.person = {
