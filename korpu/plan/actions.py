@@ -58,6 +58,18 @@ def reporting_bodies(by: Any, measure: Measure) -> list[Organisation]:
     return [o for o in measure.executing_bodies.all() if o.pk in mine]
 
 
+def _require_evidence_editable(by: Any, report: ProgressReport, action: str, obj: Any, not_editable: str) -> None:
+    """Evidence changes on the report's own terms: its body's focal point, a draft or returned report,
+    an open period; each refusal says which of these failed."""
+    if report.organisation not in reporting_bodies(by, report.measure):
+        audit.denied(action, obj=obj, actor=by)
+        raise ValidationError(_("You report only for measures your body executes."))
+    if report.status not in EDITABLE:
+        raise ValidationError(not_editable)
+    if report.period.locked:
+        raise ValidationError(_("This period is locked; reports can no longer change."))
+
+
 def report_editable_by(by: Any, report: ProgressReport) -> bool:
     """Whether ``by`` may still change the report (text, values, evidence): a focal point of its body,
     while it is a draft or returned and its period is open. The actions below check each part and say
@@ -138,8 +150,7 @@ def report_submit(*, by: Any, report: ProgressReport) -> ProgressReport:
     if not report.text.strip():
         raise ValidationError(_("Say what was done before submitting."))
     report = _transition(report, by=by, to=ProgressReport.Status.SUBMITTED,
-                         allowed=[ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED],
-                         action="progress_report.submit")
+                         allowed=list(EDITABLE), action="progress_report.submit")
     transaction.on_commit(lambda: _notify_managers(report))
     return report
 
@@ -205,13 +216,8 @@ def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes)
     Evidence is not victim data: it is stored as uploaded (not encrypted) under ``plan/evidence/`` with a
     random name. The type is judged from the bytes, the name is sanitised, the size is limited by
     ``KORPU_ATTACHMENT_MAX_MB``."""
-    if report.organisation not in reporting_bodies(by, report.measure):
-        audit.denied("evidence.create", obj=report, actor=by)
-        raise ValidationError(_("You report only for measures your body executes."))
-    if report.status not in EDITABLE:
-        raise ValidationError(_("Evidence can be added only while the report is a draft or returned."))
-    if report.period.locked:
-        raise ValidationError(_("This period is locked; reports can no longer change."))
+    _require_evidence_editable(by, report, "evidence.create", report,
+                               _("Evidence can be added only while the report is a draft or returned."))
     safe_name, content_type = checked_file(filename, data)
     suffix = PurePath(safe_name).suffix.lower()
     with transaction.atomic():
@@ -230,11 +236,8 @@ def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes)
 def evidence_delete(*, by: Any, evidence: Evidence) -> None:
     """Remove a file from a report, on the same terms as adding one; the stored file goes after commit."""
     report = evidence.report
-    if report.organisation not in reporting_bodies(by, report.measure):
-        audit.denied("evidence.delete", obj=evidence, actor=by)
-        raise ValidationError(_("You report only for measures your body executes."))
-    if report.status not in EDITABLE or report.period.locked:
-        raise ValidationError(_("Evidence can be removed only while the report is a draft or returned."))
+    _require_evidence_editable(by, report, "evidence.delete", evidence,
+                               _("Evidence can be removed only while the report is a draft or returned."))
     stored = evidence.storage_name
     with transaction.atomic():
         audit.record("evidence.delete", obj=evidence, actor=by, details={"report": report.pk})
