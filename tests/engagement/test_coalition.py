@@ -345,3 +345,24 @@ def test_an_unknown_member_is_a_denied_404(coalition, login_en):
     response = login_en("koalisiya").get(reverse("engagement:member", args=[987654]))
     assert response.status_code == 404
     assert AuditEvent.objects.filter(action="coalition.member_view", outcome="denied", object_id="987654").count() == 1
+
+
+def test_the_member_list_unwraps_contact_keys_together(coalition, login_en):
+    """Each contact has its own data key; the list does not spend a query per contact on them."""
+    from django.test.utils import CaptureQueriesContext
+
+    member = Member.objects.get(organisation=coalition["ngo2"])
+    client = login_en("qht2")
+
+    def count() -> int:
+        client.get(reverse("engagement:coalition"))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("engagement:coalition")).status_code == 200
+        return len(queries)
+
+    actions.contact_save(by=coalition["koalisiya"], member=member, name="Aynur Birinci", email="a1@example.org")
+    one = count()
+    for i in range(4):
+        actions.contact_save(by=coalition["koalisiya"], member=member, name=f"Kontakt {i}", email=f"k{i}@example.org")
+    assert count() == one
+    assert "Kontakt 3" in client.get(reverse("engagement:coalition")).content.decode()
