@@ -19,6 +19,12 @@ if "KORPU_VAR_DIR" not in os.environ:
     import tempfile
 
     os.environ["KORPU_VAR_DIR"] = tempfile.mkdtemp(prefix="korpu-test-var-")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist workers inherit the controller's directory: each gets its own media and files,
+    # so one worker's uploads never show up in another's "nothing changed" snapshot.
+    _worker_dir = os.path.join(os.environ["KORPU_VAR_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(_worker_dir, exist_ok=True)
+    os.environ["KORPU_VAR_DIR"] = _worker_dir
 
 CHROMIUM = os.environ.get("KORPU_CHROMIUM", "/usr/bin/chromium")
 
