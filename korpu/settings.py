@@ -146,7 +146,7 @@ MIDDLEWARE = [
     # Before the idle timeout, which tells the user why they were logged out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "korpu.core.middleware.IdleTimeoutMiddleware",
+    "korpu.accounts.middleware.IdleTimeoutMiddleware",
     "korpu.core.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "korpu.core.middleware.RequestContextMiddleware",

@@ -9,23 +9,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from korpu.core.roles import OrganisationType, Role
+
+__all__ = ["ApiToken", "Membership", "Organisation", "OrganisationType", "Role", "User"]
+
 
 class Organisation(models.Model):
     """A body that works in Körpü: the police department, an NGO, a state agency, the coordinator."""
 
-    class Type(models.TextChoices):
-        # HTCDS 2.0 org_Type picklist, then the two kinds the national system adds.
-        NGO = "NGO", _("Non-governmental organisation")
-        LAW_ENFORCEMENT = "LawEnforcement", _("Law enforcement")
-        HEALTH_SERVICE = "HealthServiceOrganisation", _("Health service")
-        CENTRAL_GOVERNMENT = "CentralGovernmentOrganisation", _("Central government body")
-        LOCAL_GOVERNMENT = "LocalGovernmentOrganisation", _("Local government body")
-        IMMIGRATION_SERVICE = "ImmigrationService", _("Immigration service")
-        LEGAL_SERVICE = "LegalService", _("Legal service")
-        CORPORATE_BUSINESS = "CorporateBusiness", _("Business")
-        SCHOOL_OR_COLLEGE = "SchoolOrCollege", _("School or college")
-        NATIONAL_COORDINATOR = "NationalCoordinator", _("National Coordinator")
-        INTERNATIONAL = "InternationalOrganisation", _("International organisation")
+    Type = OrganisationType
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -45,19 +37,6 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    """The roles of the architecture table; what each may do is decided in ``korpu.core.access``."""
-
-    POLICE_INVESTIGATOR = "police_investigator", _("Police investigator")
-    NGO_CASE_WORKER = "ngo_case_worker", _("NGO case worker")
-    SHELTER_MANAGER = "shelter_manager", _("Shelter manager")
-    COORDINATOR_ANALYST = "coordinator_analyst", _("National Coordinator analyst")
-    PLAN_FOCAL_POINT = "plan_focal_point", _("Plan focal point")
-    COALITION_COORDINATOR = "coalition_coordinator", _("Coalition coordinator")
-    AUDITOR = "auditor", _("Auditor")
-    SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
 
 
 class KorpuUserManager(UserManager["User"]):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import Http404
 
-from korpu.accounts.models import Role
+from korpu.core.roles import OrganisationType, Role
 
 # Roles whose work needs victims' personal data; everyone else sees aggregates at most.
 VICTIM_DATA_ROLES = frozenset({Role.POLICE_INVESTIGATOR, Role.NGO_CASE_WORKER, Role.SHELTER_MANAGER})
@@ -165,10 +165,8 @@ def law_enforcement_ids(user: Any) -> set[int]:
     criminal proceedings they see and record in full."""
     if not is_staff_user(user) or not hasattr(user, "active_memberships"):
         return set()
-    from korpu.accounts.models import Organisation
-
     return {m.organisation_id for m in user.active_memberships()
-            if m.role == Role.POLICE_INVESTIGATOR and m.organisation.org_type == Organisation.Type.LAW_ENFORCEMENT}
+            if m.role == Role.POLICE_INVESTIGATOR and m.organisation.org_type == OrganisationType.LAW_ENFORCEMENT}
 
 
 def can_record_proceedings(user: Any) -> bool:

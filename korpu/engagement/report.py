@@ -7,7 +7,7 @@ target group; and, from the case records, for each current coalition member: the
 received and the services it delivered in the period, by type.
 
 Victim data never leaves as anything but counts: no names, no case numbers, no dates of a case. The
-member counts pass through :mod:`korpu.stats.disclosure` (``"<5"`` for 1–4, ``"x"`` for a cell hidden
+member counts pass through :mod:`korpu.core.disclosure` (``"<5"`` for 1–4, ``"x"`` for a cell hidden
 so that another cannot be recomputed from the row total). Raw counts are not put into the data the
 template or the workbook sees.
 
@@ -50,8 +50,8 @@ from korpu.accounts.models import Membership, Role
 from korpu.cases.choices import ServiceType
 from korpu.cases.models import Referral
 from korpu.cases.models import Service as CaseService
+from korpu.core import disclosure
 from korpu.engagement.models import REGIONS, Campaign, CampaignEvent, Meeting, Member, Proposal, TargetGroup
-from korpu.stats import disclosure
 
 TEMPLATE = Path(__file__).resolve().parent / "templates_typst" / "activity.typ"
 FONTS = Path(__file__).resolve().parent.parent / "plan" / "fonts"

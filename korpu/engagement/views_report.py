@@ -2,7 +2,7 @@
 
 Open to every logged-in staff user, like the other coalition pages (the coordinator, the member NGOs
 and their partners): the report holds coalition work and, from the case records, only suppressed
-totals (see :mod:`korpu.stats.disclosure`). Every generation is audited as ``coalition.report`` with
+totals (see :mod:`korpu.core.disclosure`). Every generation is audited as ``coalition.report`` with
 the format and the period, so a series of reports over overlapping periods can be reviewed later.
 
 Bad input (a date that is not YYYY-MM-DD, an end before the start, a period over ten years, an
@@ -22,10 +22,9 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
-from korpu.core import audit
+from korpu.core import audit, disclosure
 from korpu.core.downloads import file_download
 from korpu.engagement import report
-from korpu.stats import disclosure
 
 MAX_YEARS = 10
 FIRST_YEAR = 1990

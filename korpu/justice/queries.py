@@ -2,7 +2,7 @@
 
 The figures (ADR 0018) are exact for a law-enforcement investigator, whose body holds the records
 anyway. Anyone else allowed to see them (the National Coordinator's analysts) gets them per calendar
-year only, with every count passed through disclosure control (``korpu.stats.disclosure``): a count
+year only, with every count passed through disclosure control (``korpu.core.disclosure``): a count
 from 1 to threshold − 1 shows as ``"<5"``, and where such a cell could be recomputed from a published
 total (articles → investigations, sentence bands → persons convicted) a second cell shows as ``"x"``.
 Per year only, because an all-years total minus the published years would give a hidden year back.
@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from korpu.cases.models import Case
-from korpu.core import access, audit
+from korpu.core import access, audit, disclosure
 from korpu.justice.models import Article, CourtOutcome, Investigation, Prosecution
-from korpu.stats import disclosure
 
 
 def investigations_visible_to(user: Any) -> QuerySet[Investigation]:

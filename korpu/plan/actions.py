@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role, User
-from korpu.core import access, audit
+from korpu.core import access, audit, figures
 from korpu.core.uploads import checked_file
 from korpu.plan.models import (
     Assessment,
@@ -38,7 +38,6 @@ from korpu.plan.models import (
     ReportingPeriod,
     Section,
 )
-from korpu.stats import definitions
 
 EVIDENCE_FOLDER = "plan/evidence"
 EDITABLE = (ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED)
@@ -481,7 +480,8 @@ def indicator_save(*, by: Any, measure: Measure, indicator: Indicator | None = N
                    targets: Mapping[int, Decimal | None] | None = None, **fields: Any) -> Indicator:
     """Add an indicator to a measure or change it, with its targets per year (``None`` removes a target).
 
-    ``computed_key`` names a statistic of ``korpu.stats.definitions`` (or is empty: reported only)."""
+    ``computed_key`` names a national figure of ``korpu.core.figures`` (defined by ``korpu.stats``), or is
+    empty: reported only."""
     _require_manager(by, "indicator.save", indicator or measure)
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
@@ -490,7 +490,7 @@ def indicator_save(*, by: Any, measure: Measure, indicator: Indicator | None = N
         raise ValidationError(_("That indicator belongs to another measure."))
     fields = _strip(fields)
     key = fields.get("computed_key", "")
-    if key and key not in definitions.DEFINITIONS:
+    if key and not figures.is_known(key):
         raise ValidationError(_("Unknown statistic: %(key)s.") % {"key": key})
     targets = targets or {}
     outside = sorted(year for year in targets if not measure.start_year <= year <= measure.end_year)

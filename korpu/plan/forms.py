@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from korpu.accounts.models import Organisation
+from korpu.core import figures
 from korpu.core.i18n import localized
 from korpu.plan.models import (
     Assessment,
@@ -24,7 +25,6 @@ from korpu.plan.models import (
     ReportingPeriod,
     Section,
 )
-from korpu.stats import definitions
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -164,7 +164,7 @@ class MeasureForm(forms.ModelForm):
 
 class IndicatorForm(forms.ModelForm):
     computed_key = forms.ChoiceField(label=_("Computed from the records"), required=False,
-                                     choices=definitions.choices,
+                                     choices=figures.choices,
                                      help_text=_("Leave empty when the executing bodies report the value."))
 
     class Meta:

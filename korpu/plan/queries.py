@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from korpu.accounts.models import Organisation, Role
-from korpu.core import access, audit
+from korpu.core import access, audit, disclosure, figures
 from korpu.plan.models import (
     Assessment,
     Evidence,
@@ -28,7 +28,6 @@ from korpu.plan.models import (
     ReportingPeriod,
     Section,
 )
-from korpu.stats import definitions, disclosure
 
 
 def plans_visible_to(user: Any, *, public: bool = False) -> QuerySet[Plan]:
@@ -168,7 +167,7 @@ def indicator_table(measure: Measure, years: list[int]) -> list[IndicatorRow]:
         targets = {t.year: t.value for t in indicator.targets.all()}
         for year in years:
             by_body = values.get((indicator.pk, year), {})
-            computed = definitions.compute(indicator.computed_key, year) if indicator.computed_key else None
+            computed = figures.compute(indicator.computed_key, year) if indicator.computed_key else None
             rows.append(IndicatorRow(indicator, year, targets.get(year), sum(by_body.values()) if by_body else None,
                                      computed, by_body))
     return rows

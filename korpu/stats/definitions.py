@@ -8,22 +8,15 @@ registry with tables and disclosure control.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from korpu.cases.choices import TraffickingStatus
 from korpu.cases.models import Person, Service
+from korpu.core import figures
+from korpu.core.figures import Definition
 from korpu.justice.models import CourtOutcome, Investigation, Prosecution
-
-
-@dataclass(frozen=True)
-class Definition:
-    key: str
-    label: object
-    compute: Callable[[dt.date, dt.date], int]
 
 
 def _persons_identified(start: dt.date, end: dt.date) -> int:
@@ -70,12 +63,8 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in [
 ]}
 
 
-def compute(key: str, year: int) -> int | None:
-    definition = DEFINITIONS.get(key)
-    if definition is None:
-        return None
-    return definition.compute(dt.date(year, 1, 1), dt.date(year, 12, 31))
+figures.register(*DEFINITIONS.values())
 
-
-def choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(d.key, str(d.label)) for d in DEFINITIONS.values()]
+# The registry's readers, under the names this module has always had.
+compute = figures.compute
+choices = figures.choices
