@@ -19,9 +19,13 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from korpu.core.env import ConfigurationError, env_bool, env_choice, env_int, env_list, env_str
+
+# Generic classes (ModelAdmin[User], Page[Any]) may be subscripted at run time, as mypy --strict asks.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 MODE = env_choice("KORPU_MODE", ("production", "demo", "test", "development"), "production")

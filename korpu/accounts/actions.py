@@ -26,11 +26,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from korpu.accounts.models import ApiToken, Membership, Organisation, User
 from korpu.core import access, audit
+from korpu.core.access import Actor
 from korpu.core.models import AuditEvent
 
 
 # --- organisations ------------------------------------------------------------------------------
-def organisation_create(*, by: Any, name: str, org_type: str, **fields: Any) -> Organisation:
+def organisation_create(*, by: Actor, name: str, org_type: str, **fields: Any) -> Organisation:
     _require_admin(by, "organisation.create")
     with transaction.atomic():
         organisation = Organisation(name=name, org_type=org_type, **fields)
@@ -40,7 +41,7 @@ def organisation_create(*, by: Any, name: str, org_type: str, **fields: Any) -> 
     return organisation
 
 
-def organisation_update(*, by: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(*, by: Actor, organisation: Organisation, **fields: Any) -> Organisation:
     _require_admin(by, "organisation.update", organisation)
     with transaction.atomic():
         for name, value in fields.items():
@@ -54,7 +55,7 @@ def organisation_update(*, by: Any, organisation: Organisation, **fields: Any) -
 # --- users and memberships ----------------------------------------------------------------------
 def user_create(
     *,
-    by: Any,
+    by: Actor,
     username: str,
     email: str,
     full_name: str,
@@ -84,14 +85,14 @@ def user_create(
     return user
 
 
-def _refuse_own_roles(by: Any, user: User, action: str) -> None:
+def _refuse_own_roles(by: Actor, user: User, action: str) -> None:
     """Nobody changes their own roles: an administrator could otherwise give themselves victim data."""
     if user.pk is not None and user.pk == getattr(by, "pk", None):
         audit.denied(action, obj=user, actor=by, details={"reason": "own-roles"})
         raise ValidationError(_("You cannot change your own roles; ask another administrator."))
 
 
-def membership_add(*, by: Any, user: User, organisation: Organisation, role: str, title: str = "") -> Membership:
+def membership_add(*, by: Actor, user: User, organisation: Organisation, role: str, title: str = "") -> Membership:
     _require_admin(by, "membership.add", user)
     _refuse_own_roles(by, user, "membership.add")
     with transaction.atomic():
@@ -106,7 +107,7 @@ def membership_add(*, by: Any, user: User, organisation: Organisation, role: str
     return membership
 
 
-def membership_end(*, by: Any, membership: Membership) -> Membership:
+def membership_end(*, by: Actor, membership: Membership) -> Membership:
     _require_admin(by, "membership.end", membership)
     _refuse_own_roles(by, membership.user, "membership.end")
     with transaction.atomic():
@@ -116,7 +117,7 @@ def membership_end(*, by: Any, membership: Membership) -> Membership:
     return membership
 
 
-def user_set_active(*, by: Any, user: User, active: bool) -> User:
+def user_set_active(*, by: Actor, user: User, active: bool) -> User:
     _require_admin(by, "user.activate" if active else "user.deactivate", user)
     if user.pk == getattr(by, "pk", None) and not active:
         raise ValidationError(_("You cannot deactivate your own account."))
@@ -129,7 +130,7 @@ def user_set_active(*, by: Any, user: User, active: bool) -> User:
     return user
 
 
-def user_unlock(*, by: Any, user: User) -> User:
+def user_unlock(*, by: Actor, user: User) -> User:
     _require_admin(by, "user.unlock", user)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
@@ -138,7 +139,7 @@ def user_unlock(*, by: Any, user: User) -> User:
     return user
 
 
-def user_reset_two_factor(*, by: Any, user: User) -> None:
+def user_reset_two_factor(*, by: Actor, user: User) -> None:
     """Remove the user's devices; they enrol again at next login."""
     _require_admin(by, "two_factor.reset", user)
     with transaction.atomic():
@@ -156,7 +157,7 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
-def _require_admin(by: Any, action: str, obj: Any = None) -> None:
+def _require_admin(by: Actor, action: str, obj: Any = None) -> None:
     if not access.can_manage_accounts(by):
         audit.denied(action, obj=obj if obj is not None and getattr(obj, "pk", None) else None, actor=by)
         raise PermissionDenied(_("Only a system administrator may do this."))

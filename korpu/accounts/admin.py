@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from korpu.accounts.models import Membership, Organisation, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
@@ -34,7 +34,7 @@ class OrganisationAdmin(ReadOnlyAdmin):
     search_fields = ["name", "short_name"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
 

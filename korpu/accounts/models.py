@@ -9,9 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from korpu.core.access import Actor
 from korpu.core.roles import OrganisationType, Role
 
-__all__ = ["ApiToken", "Membership", "Organisation", "OrganisationType", "Role", "User"]
+__all__ = ["ApiToken", "Membership", "Organisation", "OrganisationType", "Role", "User", "user_of"]
 
 
 class Organisation(models.Model):
@@ -142,3 +143,11 @@ class ApiToken(models.Model):
 
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+def user_of(actor: Actor) -> User:
+    """The account to store in a "who did it" column. Actions that record one are for people, so
+    :data:`~korpu.core.access.SYSTEM` (which has no account) is refused here rather than by the database."""
+    if isinstance(actor, User):
+        return actor
+    raise TypeError(f"{actor} has no user account to record")

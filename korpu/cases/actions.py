@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from korpu.accounts.models import Organisation, Role, User
+from korpu.accounts.models import Organisation, Role, User, user_of
 from korpu.cases import choices, queries
 from korpu.cases.models import (
     ALL_SECTIONS,
@@ -42,6 +42,7 @@ from korpu.cases.models import (
     TraffickingEvent,
 )
 from korpu.core import access, audit, crypto
+from korpu.core.access import Actor
 from korpu.core.models import DataKey
 
 logger = logging.getLogger(__name__)
@@ -60,16 +61,16 @@ CONSENT_FIELDS = ("data_processing", "share_law_enforcement", "share_ngo", "shar
                   "share_international", "contact_by_law_enforcement")
 
 
-def _deny(action: str, by: Any, obj: Any = None, message: str = "") -> None:
+def _deny(action: str, by: Actor, obj: Any = None, message: str = "") -> None:
     audit.denied(action, obj=obj, actor=by)
     raise ValidationError(message or _("You are not allowed to do this."))
 
 
-def _acting_organisation(by: Any, case: Case | None = None, *, roles: Iterable[str] = access.VICTIM_DATA_ROLES,
+def _acting_organisation(by: Actor, case: Case | None = None, *, roles: Iterable[str] = access.VICTIM_DATA_ROLES,
                          action: str) -> Organisation:
     """The organisation the user acts for: one where they hold a fitting role (and, for a case, access)."""
     roles = set(roles)
-    candidates = [m.organisation for m in by.active_memberships() if m.role in roles] \
+    candidates: list[Organisation] = [m.organisation for m in access.memberships(by) if m.role in roles] \
         if access.is_staff_user(by) else []
     if case is not None:
         allowed = set(queries.live_access({o.pk for o in candidates}).filter(case=case)
@@ -80,7 +81,7 @@ def _acting_organisation(by: Any, case: Case | None = None, *, roles: Iterable[s
     return candidates[0]
 
 
-def _require_section(by: Any, case: Case, section: str, action: str) -> None:
+def _require_section(by: Actor, case: Case, section: str, action: str) -> None:
     if section not in queries.sections_for(by, case):
         _deny(action, by, case)
 
@@ -230,7 +231,7 @@ def _check_case(person: Person, case: Case) -> None:
     person.age_at_identification = age
 
 
-def _status_change(*, by: Any, case: Case, status: str, previous: str, organisation: Organisation | None) -> None:
+def _status_change(*, by: Actor, case: Case, status: str, previous: str, organisation: Organisation | None) -> None:
     StatusChange.objects.create(case=case, status=status, previous=previous, organisation=organisation,
                                 changed_by=by if isinstance(by, User) else None)
 
@@ -238,7 +239,7 @@ def _status_change(*, by: Any, case: Case, status: str, previous: str, organisat
 # --- registration ------------------------------------------------------------------------------
 def case_register(
     *,
-    by: Any,
+    by: Actor,
     person: dict[str, Any],
     case: dict[str, Any],
     exploitation: Iterable[str],
@@ -283,7 +284,7 @@ def case_register(
     return new_case
 
 
-def case_update(*, by: Any, case: Case, person: dict[str, Any] | None = None,
+def case_update(*, by: Actor, case: Case, person: dict[str, Any] | None = None,
                 case_fields: dict[str, Any] | None = None, exploitation: Iterable[str] | None = None) -> Case:
     _require_section(by, case, Section.IDENTITY, "case.update")
     person, case_fields = _clean(person or {}, case_fields or {})
@@ -310,10 +311,10 @@ def case_update(*, by: Any, case: Case, person: dict[str, Any] | None = None,
     return case
 
 
-def _owner_acting(by: Any, case: Case, action: str, message: str) -> Organisation:
+def _owner_acting(by: Actor, case: Case, action: str, message: str) -> Organisation:
     organisation = _acting_organisation(by, case, action=action)
     if organisation.pk != case.owner_organisation_id:
-        owned = [o for o in (m.organisation for m in by.active_memberships() if m.role in access.VICTIM_DATA_ROLES)
+        owned = [o for o in (m.organisation for m in access.memberships(by) if m.role in access.VICTIM_DATA_ROLES)
                  if o.pk == case.owner_organisation_id]
         if not owned:
             _deny(action, by, case, message)
@@ -321,7 +322,7 @@ def _owner_acting(by: Any, case: Case, action: str, message: str) -> Organisatio
     return organisation
 
 
-def case_close(*, by: Any, case: Case, status: str, reason: str) -> Case:
+def case_close(*, by: Actor, case: Case, status: str, reason: str) -> Case:
     if status not in CLOSED:
         raise ValidationError(_("Choose how the case is closed."))
     if not reason.strip():
@@ -341,7 +342,7 @@ def case_close(*, by: Any, case: Case, status: str, reason: str) -> Case:
     return case
 
 
-def case_set_status(*, by: Any, case: Case, status: str) -> Case:
+def case_set_status(*, by: Actor, case: Case, status: str) -> Case:
     """The owner moves an open case between active and follow-up, or reopens a closed one (as active).
 
     Reopening keeps the last reason for closure (encrypted, shown only while closed); the timeline
@@ -370,12 +371,12 @@ def case_set_status(*, by: Any, case: Case, status: str) -> Case:
     return case
 
 
-def case_set_follow_up(*, by: Any, case: Case) -> Case:
+def case_set_follow_up(*, by: Actor, case: Case) -> Case:
     return case_set_status(by=by, case=case, status=choices.CaseStatus.FOLLOW_UP)
 
 
 # --- official status decision ------------------------------------------------------------------
-def status_decision_record(*, by: Any, case: Case, decision: str, decided_on: dt.date, basis: str) -> StatusDecision:
+def status_decision_record(*, by: Actor, case: Case, decision: str, decided_on: dt.date, basis: str) -> StatusDecision:
     """Only the police anti-trafficking department decides official victim status.
 
     The organisations that referred the case to the deciding department are told by e-mail (after
@@ -392,7 +393,7 @@ def status_decision_record(*, by: Any, case: Case, decision: str, decided_on: dt
         raise ValidationError(_("The decision date cannot be in the future."))
     with transaction.atomic():
         record = StatusDecision.objects.create(case=case, data_key=case.data_key, decision=decision,
-                                               decided_on=decided_on, basis=basis.strip(), decided_by=by,
+                                               decided_on=decided_on, basis=basis.strip(), decided_by=user_of(by),
                                                organisation=organisation)
         case.trafficking_status = (choices.TraffickingStatus.ACTUAL if decision == StatusDecision.Decision.RECOGNISED
                                    else choices.TraffickingStatus.NOT_VICTIM)
@@ -409,25 +410,25 @@ def status_decision_record(*, by: Any, case: Case, decision: str, decided_on: dt
 
 
 # --- consent -----------------------------------------------------------------------------------
-def _consent_save(*, by: Any, case: Case, given_on: dt.date | None = None, **flags: bool) -> Consent:
+def _consent_save(*, by: Actor, case: Case, given_on: dt.date | None = None, **flags: bool) -> Consent:
     unknown = set(flags) - set(CONSENT_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if given_on is not None and given_on > timezone.localdate():
         raise ValidationError(_("The date of consent cannot be in the future."))
-    consent = Consent.objects.create(case=case, recorded_by=by, given_on=given_on or timezone.localdate(),
+    consent = Consent.objects.create(case=case, recorded_by=user_of(by), given_on=given_on or timezone.localdate(),
                                      **{name: bool(flags.get(name, False)) for name in CONSENT_FIELDS})
     audit.record("case.consent", obj=case, actor=by, details={n: bool(flags.get(n, False)) for n in CONSENT_FIELDS})
     return consent
 
 
-def consent_record(*, by: Any, case: Case, given_on: dt.date | None = None, **flags: bool) -> Consent:
+def consent_record(*, by: Actor, case: Case, given_on: dt.date | None = None, **flags: bool) -> Consent:
     _require_section(by, case, Section.IDENTITY, "case.consent")
     with transaction.atomic():
         return _consent_save(by=by, case=case, given_on=given_on, **flags)
 
 
-def consent_withdraw(*, by: Any, case: Case, withdrawn_on: dt.date | None = None) -> Consent:
+def consent_withdraw(*, by: Actor, case: Case, withdrawn_on: dt.date | None = None) -> Consent:
     """Record the day the person withdrew consent: not in the future, not before it was given."""
     _require_section(by, case, Section.IDENTITY, "case.consent_withdraw")
     current = current_consent(case)
@@ -470,7 +471,7 @@ def default_sections(to_organisation: Organisation) -> list[str]:
     return [Section.IDENTITY, Section.SERVICES, Section.NOTES]
 
 
-def _shared_sections(by: Any, case: Case, to_organisation: Organisation, chosen: Iterable[str] | None,
+def _shared_sections(by: Actor, case: Case, to_organisation: Organisation, chosen: Iterable[str] | None,
                      action: str) -> list[str]:
     """The sections a referral or grant opens: the choice (or the default), never more than the giver has.
 
@@ -496,7 +497,7 @@ def _shared_sections(by: Any, case: Case, to_organisation: Organisation, chosen:
 # --- referrals ---------------------------------------------------------------------------------
 def referral_create(
     *,
-    by: Any,
+    by: Actor,
     case: Case,
     to_organisation: Organisation,
     reason: str,
@@ -540,7 +541,7 @@ def referral_create(
         referral = Referral.objects.create(
             case=case, data_key=case.data_key, from_organisation=from_organisation, to_organisation=to_organisation,
             reason=reason, services_requested=services, urgency=urgency, details=details.strip(),
-            sections=shared, consent_override_basis=override, created_by=by,
+            sections=shared, consent_override_basis=override, created_by=user_of(by),
         )
         audit.record("referral.create", obj=referral, actor=by,
                      details={"case": case.pk, "to": to_organisation.pk, "override": bool(override),
@@ -551,8 +552,8 @@ def referral_create(
     return referral
 
 
-def _decider_organisation(by: Any, referral: Referral, action: str) -> Organisation:
-    orgs = [m.organisation for m in by.active_memberships()
+def _decider_organisation(by: Actor, referral: Referral, action: str) -> Organisation:
+    orgs: list[Organisation] = [m.organisation for m in access.memberships(by)
             if m.role in access.VICTIM_DATA_ROLES and m.organisation_id == referral.to_organisation_id] \
         if access.is_staff_user(by) else []
     if not orgs:
@@ -564,7 +565,7 @@ def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update().get(pk=referral.pk)
 
 
-def referral_accept(*, by: Any, referral: Referral) -> Referral:
+def referral_accept(*, by: Actor, referral: Referral) -> Referral:
     """The receiver accepts: the case opens to it. Consent is checked again (it may have been withdrawn
     while the referral waited), unless the referral carries a police investigator's legal basis."""
     _decider_organisation(by, referral, "referral.accept")
@@ -579,7 +580,7 @@ def referral_accept(*, by: Any, referral: Referral) -> Referral:
         if referral.status != Referral.Status.PENDING:
             raise ValidationError(_("Only a pending referral can be accepted."))
         referral.status = Referral.Status.ACCEPTED
-        referral.decided_by = by
+        referral.decided_by = user_of(by)
         referral.decided_at = timezone.now()
         referral.save(update_fields=["status", "decided_by", "decided_at"])
         CaseAccess.objects.create(case_id=referral.case_id, organisation_id=referral.to_organisation_id,
@@ -589,7 +590,7 @@ def referral_accept(*, by: Any, referral: Referral) -> Referral:
     return referral
 
 
-def referral_decline(*, by: Any, referral: Referral, reason: str) -> Referral:
+def referral_decline(*, by: Actor, referral: Referral, reason: str) -> Referral:
     _decider_organisation(by, referral, "referral.decline")
     if not reason.strip():
         raise ValidationError(_("Give the reason for declining."))
@@ -599,7 +600,7 @@ def referral_decline(*, by: Any, referral: Referral, reason: str) -> Referral:
             raise ValidationError(_("Only a pending referral can be declined."))
         referral.status = Referral.Status.DECLINED
         referral.decision_reason = reason.strip()
-        referral.decided_by = by
+        referral.decided_by = user_of(by)
         referral.decided_at = timezone.now()
         referral.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
         audit.record("referral.decline", obj=referral, actor=by, details={"case": referral.case_id})
@@ -607,7 +608,7 @@ def referral_decline(*, by: Any, referral: Referral, reason: str) -> Referral:
     return referral
 
 
-def _end(referral: Referral, *, by: Any, status: str, action: str, tell: Organisation) -> Referral:
+def _end(referral: Referral, *, by: Actor, status: str, action: str, tell: Organisation) -> Referral:
     with transaction.atomic():
         referral = _locked(referral)
         allowed_from = [Referral.Status.PENDING, Referral.Status.ACCEPTED] if status == Referral.Status.REVOKED \
@@ -623,7 +624,7 @@ def _end(referral: Referral, *, by: Any, status: str, action: str, tell: Organis
     return referral
 
 
-def referral_revoke(*, by: Any, referral: Referral) -> Referral:
+def referral_revoke(*, by: Actor, referral: Referral) -> Referral:
     """The referring organisation withdraws the referral; the receiver's access ends at once (and it is told)."""
     orgs = queries.victim_data_organisation_ids(by)
     if referral.from_organisation_id not in orgs:
@@ -632,7 +633,7 @@ def referral_revoke(*, by: Any, referral: Referral) -> Referral:
                 tell=referral.to_organisation)
 
 
-def referral_complete(*, by: Any, referral: Referral) -> Referral:
+def referral_complete(*, by: Actor, referral: Referral) -> Referral:
     """The work is done; the receiver's access ends. Either side may complete; the other side is told."""
     orgs = queries.victim_data_organisation_ids(by)
     if referral.from_organisation_id not in orgs and referral.to_organisation_id not in orgs:
@@ -712,7 +713,7 @@ def _notify_decision(decision_id: int, organisation_ids: set[int]) -> None:
 
 
 # --- grants ------------------------------------------------------------------------------------
-def grant_create(*, by: Any, case: Case, organisation: Organisation, reason: str, days: int,
+def grant_create(*, by: Actor, case: Case, organisation: Organisation, reason: str, days: int,
                  sections: Iterable[str] | None = None) -> AccessGrant:
     """An explicit, time-limited grant by the owner organisation of the parts it chooses. Audited."""
     _owner_acting(by, case, "grant.create", _("Only the organisation that owns the case may grant access."))
@@ -727,7 +728,7 @@ def grant_create(*, by: Any, case: Case, organisation: Organisation, reason: str
     chosen = _shared_sections(by, case, organisation, sections, "grant.create")
     with transaction.atomic():
         grant = AccessGrant.objects.create(case=case, organisation=organisation, sections=chosen, reason=reason.strip(),
-                                           granted_by=by, expires_at=timezone.now() + dt.timedelta(days=days))
+                                           granted_by=user_of(by), expires_at=timezone.now() + dt.timedelta(days=days))
         CaseAccess.objects.create(case=case, organisation=organisation, source=CaseAccess.Source.GRANT, grant=grant,
                                   sections=chosen, expires_at=grant.expires_at)
         audit.record("grant.create", obj=grant, actor=by, details={"case": case.pk, "organisation": organisation.pk,
@@ -735,7 +736,7 @@ def grant_create(*, by: Any, case: Case, organisation: Organisation, reason: str
     return grant
 
 
-def grant_revoke(*, by: Any, grant: AccessGrant) -> AccessGrant:
+def grant_revoke(*, by: Actor, grant: AccessGrant) -> AccessGrant:
     """The owner ends a grant before it expires; the organisation's access through it ends at once."""
     _owner_acting(by, grant.case, "grant.revoke", _("Only the organisation that owns the case may revoke access."))
     if grant.revoked_at is not None or grant.expires_at <= timezone.now():
@@ -749,7 +750,7 @@ def grant_revoke(*, by: Any, grant: AccessGrant) -> AccessGrant:
 
 
 # --- services, follow-up, reintegration, support plans --------------------------------------------
-def service_record(*, by: Any, case: Case, service_type: str, provider: Organisation | None = None,
+def service_record(*, by: Actor, case: Case, service_type: str, provider: Organisation | None = None,
                    planned_on: dt.date | None = None, delivered_on: dt.date | None = None,
                    outcome: str = Service.Outcome.PLANNED, amount: Decimal | None = None, notes: str = "") -> Service:
     """A service of the case's plan; the provider may be another organisation (by default the recorder's)."""
@@ -774,12 +775,12 @@ def service_record(*, by: Any, case: Case, service_type: str, provider: Organisa
                                          provider=provider or organisation, planned_on=planned_on,
                                          delivered_on=delivered_on,
                                          outcome=Service.Outcome.DELIVERED if delivered_on else outcome,
-                                         amount=amount, notes=notes.strip(), recorded_by=by)
+                                         amount=amount, notes=notes.strip(), recorded_by=user_of(by))
         audit.record("service.create", obj=service, actor=by, details={"case": case.pk, "type": service_type})
     return service
 
 
-def service_deliver(*, by: Any, service: Service, delivered_on: dt.date | None = None, notes: str = "") -> Service:
+def service_deliver(*, by: Actor, service: Service, delivered_on: dt.date | None = None, notes: str = "") -> Service:
     """Mark a planned service delivered (today unless a date is given)."""
     _require_section(by, service.case, Section.SERVICES, "service.deliver")
     delivered_on = delivered_on or timezone.localdate()
@@ -797,17 +798,17 @@ def service_deliver(*, by: Any, service: Service, delivered_on: dt.date | None =
     return service
 
 
-def follow_up_schedule(*, by: Any, case: Case, due_on: dt.date, notes: str = "") -> FollowUp:
+def follow_up_schedule(*, by: Actor, case: Case, due_on: dt.date, notes: str = "") -> FollowUp:
     _require_section(by, case, Section.SERVICES, "follow_up.create")
     organisation = _acting_organisation(by, case, action="follow_up.create")
     with transaction.atomic():
         follow_up = FollowUp.objects.create(case=case, data_key=case.data_key, organisation=organisation,
-                                            due_on=due_on, notes=notes.strip(), created_by=by)
+                                            due_on=due_on, notes=notes.strip(), created_by=user_of(by))
         audit.record("follow_up.create", obj=follow_up, actor=by, details={"case": case.pk})
     return follow_up
 
 
-def follow_up_done(*, by: Any, follow_up: FollowUp, done_on: dt.date | None = None, notes: str = "") -> FollowUp:
+def follow_up_done(*, by: Actor, follow_up: FollowUp, done_on: dt.date | None = None, notes: str = "") -> FollowUp:
     _require_section(by, follow_up.case, Section.SERVICES, "follow_up.done")
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
@@ -823,7 +824,7 @@ def follow_up_done(*, by: Any, follow_up: FollowUp, done_on: dt.date | None = No
     return follow_up
 
 
-def assessment_record(*, by: Any, case: Case, level: str, assessed_on: dt.date | None = None,
+def assessment_record(*, by: Actor, case: Case, level: str, assessed_on: dt.date | None = None,
                       housing_stable: bool = False, income: bool = False, family_support: bool = False,
                       notes: str = "") -> ReintegrationAssessment:
     _require_section(by, case, Section.SERVICES, "assessment.create")
@@ -835,12 +836,12 @@ def assessment_record(*, by: Any, case: Case, level: str, assessed_on: dt.date |
         assessment = ReintegrationAssessment.objects.create(
             case=case, data_key=case.data_key, level=level, assessed_on=assessed_on or timezone.localdate(),
             housing_stable=housing_stable, income=income, family_support=family_support, notes=notes.strip(),
-            assessed_by=by)
+            assessed_by=user_of(by))
         audit.record("assessment.create", obj=assessment, actor=by, details={"case": case.pk, "level": level})
     return assessment
 
 
-def support_plan_create(*, by: Any, case: Case, plan_type: str, objectives: str, action_plan: str = "",
+def support_plan_create(*, by: Actor, case: Case, plan_type: str, objectives: str, action_plan: str = "",
                         planned_end: dt.date | None = None) -> SupportPlan:
     """An HTCDS support plan: its type, objectives, actions and planned end (the ``services`` section)."""
     _require_section(by, case, Section.SERVICES, "support_plan.create")
@@ -852,12 +853,13 @@ def support_plan_create(*, by: Any, case: Case, plan_type: str, objectives: str,
     with transaction.atomic():
         plan = SupportPlan.objects.create(case=case, data_key=case.data_key, organisation=organisation,
                                           plan_type=plan_type, objectives=objectives.strip(),
-                                          action_plan=action_plan.strip(), planned_end=planned_end, created_by=by)
+                                          action_plan=action_plan.strip(), planned_end=planned_end,
+                                          created_by=user_of(by))
         audit.record("support_plan.create", obj=plan, actor=by, details={"case": case.pk, "type": plan_type})
     return plan
 
 
-def support_plan_end(*, by: Any, plan: SupportPlan, actual_end: dt.date | None = None) -> SupportPlan:
+def support_plan_end(*, by: Actor, plan: SupportPlan, actual_end: dt.date | None = None) -> SupportPlan:
     """Record the day a support plan actually ended."""
     _require_section(by, plan.case, Section.SERVICES, "support_plan.end")
     actual_end = actual_end or timezone.localdate()
@@ -874,7 +876,7 @@ def support_plan_end(*, by: Any, plan: SupportPlan, actual_end: dt.date | None =
     return plan
 
 
-def trafficking_event_record(*, by: Any, case: Case, event_type: str, occurred_on: dt.date | None = None,
+def trafficking_event_record(*, by: Actor, case: Case, event_type: str, occurred_on: dt.date | None = None,
                              country: str = "", region: str = "", city: str = "", street: str = "",
                              postal_code: str = "", description: str = "") -> TraffickingEvent:
     """An HTCDS historic trafficking event: recruitment, transit or exploitation, where and when."""
@@ -891,12 +893,13 @@ def trafficking_event_record(*, by: Any, case: Case, event_type: str, occurred_o
         event = TraffickingEvent.objects.create(
             case=case, data_key=case.data_key, organisation=organisation, event_type=event_type,
             occurred_on=occurred_on, country=country, region=region.strip(), city=city.strip(),
-            street=street.strip(), postal_code=postal_code.strip(), description=description.strip(), recorded_by=by)
+            street=street.strip(), postal_code=postal_code.strip(), description=description.strip(),
+            recorded_by=user_of(by))
         audit.record("trafficking_event.create", obj=event, actor=by, details={"case": case.pk, "type": event_type})
     return event
 
 
-def note_add(*, by: Any, case: Case, text: str) -> Note:
+def note_add(*, by: Actor, case: Case, text: str) -> Note:
     _require_section(by, case, Section.NOTES, "note.create")
     organisation = _acting_organisation(by, case, action="note.create")
     if not text.strip():
@@ -904,7 +907,7 @@ def note_add(*, by: Any, case: Case, text: str) -> Note:
     if len(text) > 20000:
         raise ValidationError(_("A note is at most 20,000 characters."))
     with transaction.atomic():
-        note = Note.objects.create(case=case, data_key=case.data_key, organisation=organisation, author=by,
+        note = Note.objects.create(case=case, data_key=case.data_key, organisation=organisation, author=user_of(by),
                                    text=text.strip())
         audit.record("note.create", obj=note, actor=by, details={"case": case.pk})
     return note

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -12,12 +11,14 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from korpu.accounts.models import user_of
 from korpu.cases.models import Attachment, Case, Section
 from korpu.core import audit, crypto
+from korpu.core.access import Actor
 from korpu.core.uploads import checked_file
 
 
-def attachment_add(*, by: Any, case: Case, filename: str, data: bytes) -> Attachment:
+def attachment_add(*, by: Actor, case: Case, filename: str, data: bytes) -> Attachment:
     from korpu.cases import actions, queries
 
     if Section.NOTES not in queries.sections_for(by, case):
@@ -31,8 +32,8 @@ def attachment_add(*, by: Any, case: Case, filename: str, data: bytes) -> Attach
         stored = default_storage.save(storage_name, ContentFile(sealed))
         try:
             attachment = Attachment.objects.create(case=case, data_key=case.data_key, organisation=organisation,
-                                                   uploaded_by=by, filename=safe_name, content_type=content_type,
-                                                   size=len(data), storage_name=stored)
+                                                   uploaded_by=user_of(by), filename=safe_name,
+                                                   content_type=content_type, size=len(data), storage_name=stored)
             audit.record("attachment.create", obj=attachment, actor=by, details={"case": case.pk, "size": len(data)})
         except Exception:
             default_storage.delete(stored)
@@ -40,7 +41,7 @@ def attachment_add(*, by: Any, case: Case, filename: str, data: bytes) -> Attach
     return attachment
 
 
-def attachment_download(*, by: Any, case: Case, attachment_id: int) -> tuple[Attachment, bytes]:
+def attachment_download(*, by: Actor, case: Case, attachment_id: int) -> tuple[Attachment, bytes]:
     """An attachment of an already scoped case, decrypted for the user (page and API alike); else 404
     with a ``denied`` event."""
     from korpu.cases import queries
@@ -52,7 +53,7 @@ def attachment_download(*, by: Any, case: Case, attachment_id: int) -> tuple[Att
         raise Http404 from None  # attachment_content recorded the "denied" event
 
 
-def attachment_content(*, by: Any, attachment: Attachment) -> bytes:
+def attachment_content(*, by: Actor, attachment: Attachment) -> bytes:
     """Decrypt an attachment for a user who may see the case's notes; audited."""
     from korpu.cases import queries
 
@@ -99,7 +100,7 @@ def _clean_photo(data: bytes, content_type: str) -> bytes:
     return out.getvalue()
 
 
-def person_photo_set(*, by: Any, case: Case, filename: str, data: bytes) -> Case:
+def person_photo_set(*, by: Actor, case: Case, filename: str, data: bytes) -> Case:
     """Store (or replace) the person's photo: a JPEG, PNG or WebP checked by content, stripped of its
     metadata and sealed under the person's data key, like an attachment. Needs the identity section."""
     from korpu.cases import actions, queries
@@ -130,7 +131,7 @@ def person_photo_set(*, by: Any, case: Case, filename: str, data: bytes) -> Case
     return case
 
 
-def person_photo_content(*, by: Any, case: Case) -> tuple[bytes, str]:
+def person_photo_content(*, by: Actor, case: Case) -> tuple[bytes, str]:
     """The person's photo for a user who may see the identity section; audited as ``person.photo_view``."""
     from korpu.cases import queries
 

@@ -75,6 +75,7 @@ from korpu.accounts.models import Membership, Organisation, Role, User
 from korpu.cases import actions, choices, queries
 from korpu.cases.models import Case, CaseExploitation, Consent, Referral, Section, StatusDecision
 from korpu.core import access, audit
+from korpu.core.access import Actor
 
 # --- the toolkit layout --------------------------------------------------------------------------
 TOOLKIT_SPELLING = {"vic_TraffickingStatusDecisionMakingOrg": "vic_TraffickinStatusDecisionMakingOrg"}
@@ -404,7 +405,7 @@ class ImportResult:
 
 
 # --- reading -------------------------------------------------------------------------------------
-def read_workbook(path_or_file: str | Any, *, by: Any = None) -> ImportPlan:
+def read_workbook(path_or_file: str | Any, *, by: Actor | None = None) -> ImportPlan:
     """Parse and check every row of an HTCDS toolkit workbook. Saves nothing.
 
     With ``by`` (the importing user) the owner and status rules that depend on the user are
@@ -754,7 +755,7 @@ def _is_investigator_of(user: Any, organisation: Organisation) -> bool:
                     for m in user.active_memberships()))
 
 
-def check_actor(plan: ImportPlan, by: Any) -> ImportPlan:
+def check_actor(plan: ImportPlan, by: Actor | None) -> ImportPlan:
     """Apply the rules that depend on who imports: owner organisation and official status.
 
     ``by`` is the importing user, or ``None`` for a trusted operator (CLI outside production):
@@ -762,7 +763,7 @@ def check_actor(plan: ImportPlan, by: Any) -> ImportPlan:
     official status is ever set.
     """
     own = _victim_data_organisations(by) if by is not None else []
-    staff = _owner_staff() if by is None else {}
+    staff: dict[int, Any] = _owner_staff() if by is None else {}
     for row in plan.rows:
         row.actor_errors, row.actor_warnings = [], []
         row.acting_owner, row.acting_user, row.official = None, None, False
@@ -814,7 +815,7 @@ def _owner_staff() -> dict[int, User]:
 
 
 # --- importing -----------------------------------------------------------------------------------
-def import_plan(plan: ImportPlan, *, by: Any, skip_invalid: bool = False,
+def import_plan(plan: ImportPlan, *, by: Actor | None, skip_invalid: bool = False,
                 progress: Callable[[int], None] | None = None) -> ImportResult:
     """Register the plan's rows in one transaction; nothing when any row has an error (unless ``skip_invalid``).
 

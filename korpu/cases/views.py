@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -441,7 +442,7 @@ def grant_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def grant_revoke_view(request: HttpRequest, case_id: int, grant_id: int) -> HttpResponse:
-    class Empty(forms.forms.Form):
+    class Empty(django_forms.Form):
         pass
 
     def perform(case: Any, d: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ built from the predicates below.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.http import Http404
 
@@ -143,7 +143,37 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+class Actor(Protocol):
+    """Who performs an action (every action's ``by``): a logged-in user, or :data:`SYSTEM`.
+
+    A structural type, so the kernel names it without importing ``korpu.accounts``: its ``User``
+    and :class:`SystemActor` both satisfy it. Rules that need more than this (memberships) ask the
+    predicates above, which treat ``SYSTEM`` explicitly.
+    """
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+    def get_username(self) -> str: ...
+
+
 # --- shelters and criminal proceedings (ADR 0017, ADR 0018) ------------------------------------------
+def memberships(actor: Any) -> list[Any]:
+    """The actor's active memberships (with their organisations); none for ``SYSTEM`` or anonymous."""
+    if not is_staff_user(actor) or not hasattr(actor, "active_memberships"):
+        return []
+    return list(actor.active_memberships())
+
+
 def facility_operator_ids(user: Any) -> set[int]:
     """The organisations whose facilities the user runs: those where they are a shelter manager."""
     if not is_staff_user(user) or not hasattr(user, "active_memberships"):

@@ -16,7 +16,7 @@ from django.db import models
 from korpu.core import crypto
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[Any, Any]):
     description = "Text encrypted with AES-256-GCM under the owner's data key"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -31,7 +31,8 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         try:
-            return self.to_python_plain(crypto.open_sealed(value, context=self.context()))
+            plain: str | None = self.to_python_plain(crypto.open_sealed(value, context=self.context()))
+            return plain
         except crypto.KeyShredded:
             return None
 
@@ -81,7 +82,7 @@ class EncryptedDateField(EncryptedTextField):
         return dt.date.fromisoformat(str(value)).isoformat()
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[Any, Any]):
     """Holds :func:`korpu.core.crypto.blind_index` of another field; indexed for exact search."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

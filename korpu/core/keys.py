@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from korpu.core import audit, crypto
+from korpu.core.access import Actor
 from korpu.core.models import DataKey
 
 
@@ -83,7 +83,7 @@ def _write_secret(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
-def shred(*, data_key: DataKey, by: Any = None, reason: str = "") -> DataKey:
+def shred(*, data_key: DataKey, by: Actor | None = None, reason: str = "") -> DataKey:
     """Destroy a data key: every value sealed under it becomes unreadable, for good."""
     with transaction.atomic():
         locked = DataKey.objects.select_for_update().get(pk=data_key.pk)

@@ -27,10 +27,11 @@ def with_next(url: str, target: str) -> str:
 def client_ip(request: HttpRequest) -> str | None:
     """The client address; X-Forwarded-For is trusted only behind a configured proxy."""
     if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         if forwarded:
             return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote
 
 
 class LanguageMiddleware(LocaleMiddleware):

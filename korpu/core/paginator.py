@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(Paginator[Any]):
     """Counts up to ``ahead`` pages beyond the requested page; ``capped`` says there are more."""
 
     def __init__(self, object_list: Any, per_page: int, *, ahead: int = 10, late_rows_from: int = 250,
@@ -40,11 +40,11 @@ class BoundedPaginator(Paginator):
             self.__dict__.pop("count", None)
             self.__dict__.pop("num_pages", None)
 
-    def get_page(self, number: Any) -> Page:
+    def get_page(self, number: Any) -> Page[Any]:
         self._widen(number)
         return super().get_page(number)
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         self._widen(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -56,8 +56,10 @@ class BoundedPaginator(Paginator):
             # Deep pages: find the page's ids first (the database skips the OFFSET rows in its
             # indexes), then load only those rows, in the list's own order.
             ids = list(rows.values_list("pk", flat=True)[bottom:top])
-            return self._get_page(rows.filter(pk__in=ids), number, self)  # type: ignore[attr-defined]
-        return self._get_page(rows[bottom:top], number, self)  # type: ignore[attr-defined]
+            page: Page[Any] = self._get_page(rows.filter(pk__in=ids), number, self)  # type: ignore[attr-defined]
+            return page
+        page = self._get_page(rows[bottom:top], number, self)  # type: ignore[attr-defined]
+        return page
 
     @cached_property
     def count(self) -> int:

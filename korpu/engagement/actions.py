@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from korpu.accounts.models import Organisation
+from korpu.accounts.models import Organisation, user_of
 from korpu.core import access, audit, crypto, keys
+from korpu.core.access import Actor
 from korpu.core.models import DataKey
 from korpu.core.uploads import checked_file
 from korpu.engagement import photos
@@ -46,7 +47,7 @@ PHONE = re.compile(r"\+?[0-9 ()-]{5,40}")
 ATTACHMENT_CONTEXT = "engagement.MeetingAttachment.content"
 
 
-def _require_coordinator(by: Any, action: str, obj: Any = None) -> None:
+def _require_coordinator(by: Actor, action: str, obj: Any = None) -> None:
     if not access.can_manage_engagement(by):
         audit.denied(action, obj=obj, actor=by)
         raise ValidationError(_("Only the coalition coordinator may do this."))
@@ -61,7 +62,7 @@ def _codes(values: Iterable[str], allowed: set[str], label: str) -> list[str]:
 
 
 # --- coalition ---------------------------------------------------------------------------------
-def member_save(*, by: Any, organisation: Organisation, joined_on: dt.date, services: Iterable[str] = (),
+def member_save(*, by: Actor, organisation: Organisation, joined_on: dt.date, services: Iterable[str] = (),
                 regions: Iterable[str] = (), is_chair: bool = False, left_on: dt.date | None = None) -> Member:
     """Add an organisation to the coalition, or change its membership.
 
@@ -107,7 +108,7 @@ def _contact_fields(name: str, title: str, phone: str, email: str) -> dict[str, 
     return fields
 
 
-def contact_save(*, by: Any, member: Member, name: str, title: str = "", phone: str = "", email: str = "",
+def contact_save(*, by: Actor, member: Member, name: str, title: str = "", phone: str = "", email: str = "",
                  contact: ContactPerson | None = None) -> ContactPerson:
     """Add a contact person to a member, or correct one; the details are encrypted, the audit holds ids only."""
     _require_coordinator(by, "coalition.contact", contact or member)
@@ -127,7 +128,7 @@ def contact_save(*, by: Any, member: Member, name: str, title: str = "", phone: 
     return contact
 
 
-def contact_delete(*, by: Any, contact: ContactPerson) -> None:
+def contact_delete(*, by: Actor, contact: ContactPerson) -> None:
     _require_coordinator(by, "coalition.contact_delete", contact)
     with transaction.atomic():
         audit.record("coalition.contact_delete", obj=contact, actor=by, details={"member": contact.member_id})
@@ -138,21 +139,21 @@ def contact_delete(*, by: Any, contact: ContactPerson) -> None:
 
 
 # --- meetings ----------------------------------------------------------------------------------
-def meeting_create(*, by: Any, title: str, held_on: dt.date, organiser: Organisation, place: str = "",
+def meeting_create(*, by: Actor, title: str, held_on: dt.date, organiser: Organisation, place: str = "",
                    agenda: Iterable[str] = (), minutes: str = "", summary: str = "") -> Meeting:
     _require_coordinator(by, "meeting.create")
     if not title.strip():
         raise ValidationError(_("Give the meeting a title."))
     with transaction.atomic():
         meeting = Meeting.objects.create(title=title.strip(), held_on=held_on, organiser=organiser, place=place,
-                                         minutes=minutes, summary=summary, created_by=by)
+                                         minutes=minutes, summary=summary, created_by=user_of(by))
         AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, order=i, text=t.strip())
                                         for i, t in enumerate(agenda) if t.strip()])
         audit.record("meeting.create", obj=meeting, actor=by)
     return meeting
 
 
-def meeting_update(*, by: Any, meeting: Meeting, **fields: Any) -> Meeting:
+def meeting_update(*, by: Actor, meeting: Meeting, **fields: Any) -> Meeting:
     """Correct a meeting: title, date, place, organiser, minutes, public summary (any of them)."""
     _require_coordinator(by, "meeting.update", meeting)
     allowed = {"title", "held_on", "place", "organiser", "minutes", "summary"}
@@ -172,7 +173,7 @@ def meeting_update(*, by: Any, meeting: Meeting, **fields: Any) -> Meeting:
     return meeting
 
 
-def agenda_add(*, by: Any, meeting: Meeting, text: str) -> AgendaItem:
+def agenda_add(*, by: Actor, meeting: Meeting, text: str) -> AgendaItem:
     _require_coordinator(by, "meeting.agenda", meeting)
     if not text.strip():
         raise ValidationError(_("The agenda item is empty."))
@@ -183,7 +184,7 @@ def agenda_add(*, by: Any, meeting: Meeting, text: str) -> AgendaItem:
     return item
 
 
-def agenda_update(*, by: Any, item: AgendaItem, text: str) -> AgendaItem:
+def agenda_update(*, by: Actor, item: AgendaItem, text: str) -> AgendaItem:
     _require_coordinator(by, "meeting.agenda_update", item.meeting)
     if not text.strip():
         raise ValidationError(_("The agenda item is empty."))
@@ -194,7 +195,7 @@ def agenda_update(*, by: Any, item: AgendaItem, text: str) -> AgendaItem:
     return item
 
 
-def agenda_remove(*, by: Any, item: AgendaItem) -> None:
+def agenda_remove(*, by: Actor, item: AgendaItem) -> None:
     _require_coordinator(by, "meeting.agenda_remove", item.meeting)
     with transaction.atomic():
         audit.record("meeting.agenda_remove", obj=item.meeting, actor=by, details={"item": item.pk})
@@ -210,7 +211,7 @@ def _participant_fields(organisation: Organisation | None, person_name: str, per
             "guest_affiliation": guest_affiliation.strip() if organisation is None else ""}
 
 
-def participant_add(*, by: Any, meeting: Meeting, organisation: Organisation | None = None, person_name: str = "",
+def participant_add(*, by: Actor, meeting: Meeting, organisation: Organisation | None = None, person_name: str = "",
                     person_title: str = "", guest_affiliation: str = "") -> Participant:
     _require_coordinator(by, "meeting.participant", meeting)
     fields = _participant_fields(organisation, person_name, person_title, guest_affiliation)
@@ -220,7 +221,7 @@ def participant_add(*, by: Any, meeting: Meeting, organisation: Organisation | N
     return participant
 
 
-def participant_update(*, by: Any, participant: Participant, organisation: Organisation | None = None,
+def participant_update(*, by: Actor, participant: Participant, organisation: Organisation | None = None,
                        person_name: str = "", person_title: str = "", guest_affiliation: str = "") -> Participant:
     _require_coordinator(by, "meeting.participant_update", participant.meeting)
     fields = _participant_fields(organisation, person_name, person_title, guest_affiliation)
@@ -233,7 +234,7 @@ def participant_update(*, by: Any, participant: Participant, organisation: Organ
     return participant
 
 
-def participant_remove(*, by: Any, participant: Participant) -> None:
+def participant_remove(*, by: Actor, participant: Participant) -> None:
     _require_coordinator(by, "meeting.participant_remove", participant.meeting)
     with transaction.atomic():
         audit.record("meeting.participant_remove", obj=participant.meeting, actor=by,
@@ -241,7 +242,7 @@ def participant_remove(*, by: Any, participant: Participant) -> None:
         participant.delete()
 
 
-def decision_add(*, by: Any, meeting: Meeting, text: str, responsible: Organisation, due_on: dt.date) -> Decision:
+def decision_add(*, by: Actor, meeting: Meeting, text: str, responsible: Organisation, due_on: dt.date) -> Decision:
     _require_coordinator(by, "meeting.decision", meeting)
     if not text.strip():
         raise ValidationError(_("The decision is empty."))
@@ -251,7 +252,7 @@ def decision_add(*, by: Any, meeting: Meeting, text: str, responsible: Organisat
     return decision
 
 
-def decision_update(*, by: Any, decision: Decision, text: str, responsible: Organisation,
+def decision_update(*, by: Actor, decision: Decision, text: str, responsible: Organisation,
                     due_on: dt.date) -> Decision:
     _require_coordinator(by, "meeting.decision_update", decision)
     if not text.strip():
@@ -265,14 +266,14 @@ def decision_update(*, by: Any, decision: Decision, text: str, responsible: Orga
     return decision
 
 
-def decision_remove(*, by: Any, decision: Decision) -> None:
+def decision_remove(*, by: Actor, decision: Decision) -> None:
     _require_coordinator(by, "meeting.decision_remove", decision)
     with transaction.atomic():
         audit.record("meeting.decision_remove", obj=decision, actor=by, details={"meeting": decision.meeting_id})
         decision.delete()
 
 
-def decision_done(*, by: Any, decision: Decision, done_on: dt.date | None = None) -> Decision:
+def decision_done(*, by: Actor, decision: Decision, done_on: dt.date | None = None) -> Decision:
     if not (access.can_manage_engagement(by) or access.member_of(by, decision.responsible_id)):
         audit.denied("meeting.decision_done", obj=decision, actor=by)
         raise ValidationError(_("Only the responsible organisation or the coalition coordinator may do this."))
@@ -283,7 +284,7 @@ def decision_done(*, by: Any, decision: Decision, done_on: dt.date | None = None
     return decision
 
 
-def photo_add(*, by: Any, meeting: Meeting, data: bytes, alt_text: str, is_public: bool = False) -> Photo:
+def photo_add(*, by: Actor, meeting: Meeting, data: bytes, alt_text: str, is_public: bool = False) -> Photo:
     _require_coordinator(by, "meeting.photo", meeting)
     if not alt_text.strip():
         raise ValidationError(_("Describe the photo for people who cannot see it (alt text)."))
@@ -294,7 +295,7 @@ def photo_add(*, by: Any, meeting: Meeting, data: bytes, alt_text: str, is_publi
         try:
             photo = Photo.objects.create(meeting=meeting, image=image_name, thumbnail=thumb_name,
                                          content_type=content_type, width=width, height=height,
-                                         alt_text=alt_text.strip(), is_public=is_public, uploaded_by=by)
+                                         alt_text=alt_text.strip(), is_public=is_public, uploaded_by=user_of(by))
             audit.record("meeting.photo", obj=photo, actor=by)
         except Exception:
             _delete_files([image_name, thumb_name])
@@ -302,7 +303,7 @@ def photo_add(*, by: Any, meeting: Meeting, data: bytes, alt_text: str, is_publi
     return photo
 
 
-def photo_update(*, by: Any, photo: Photo, alt_text: str) -> Photo:
+def photo_update(*, by: Actor, photo: Photo, alt_text: str) -> Photo:
     """Correct a photo's description (its alt text)."""
     _require_coordinator(by, "meeting.photo_update", photo)
     if not alt_text.strip():
@@ -314,7 +315,7 @@ def photo_update(*, by: Any, photo: Photo, alt_text: str) -> Photo:
     return photo
 
 
-def photo_delete(*, by: Any, photo: Photo) -> None:
+def photo_delete(*, by: Actor, photo: Photo) -> None:
     _require_coordinator(by, "meeting.photo_delete", photo)
     with transaction.atomic():
         names = [photo.image, photo.thumbnail]
@@ -328,7 +329,7 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def attachment_add(*, by: Any, meeting: Meeting, filename: str, data: bytes, kind: str = MeetingAttachment.Kind.OTHER,
+def attachment_add(*, by: Actor, meeting: Meeting, filename: str, data: bytes, kind: str = MeetingAttachment.Kind.OTHER,
                    title: str = "", is_public: bool = False) -> MeetingAttachment:
     """Attach a file to a meeting: type judged from the content, name sanitised, content sealed."""
     _require_coordinator(by, "meeting.attachment", meeting)
@@ -342,7 +343,7 @@ def attachment_add(*, by: Any, meeting: Meeting, filename: str, data: bytes, kin
         try:
             attachment = MeetingAttachment.objects.create(
                 meeting=meeting, kind=kind, title=title.strip()[:300], filename=safe_name, content_type=content_type,
-                size=len(data), storage_name=stored, data_key=key, is_public=is_public, uploaded_by=by)
+                size=len(data), storage_name=stored, data_key=key, is_public=is_public, uploaded_by=user_of(by))
             audit.record("meeting.attachment", obj=attachment, actor=by, details={
                 "meeting": meeting.pk, "kind": kind, "size": len(data), "public": is_public})
         except Exception:
@@ -351,7 +352,7 @@ def attachment_add(*, by: Any, meeting: Meeting, filename: str, data: bytes, kin
     return attachment
 
 
-def attachment_delete(*, by: Any, attachment: MeetingAttachment) -> None:
+def attachment_delete(*, by: Actor, attachment: MeetingAttachment) -> None:
     _require_coordinator(by, "meeting.attachment_delete", attachment)
     with transaction.atomic():
         audit.record("meeting.attachment_delete", obj=attachment, actor=by, details={"meeting": attachment.meeting_id})
@@ -361,7 +362,7 @@ def attachment_delete(*, by: Any, attachment: MeetingAttachment) -> None:
         transaction.on_commit(partial(_delete_files, [name]))
 
 
-def publish(*, by: Any, obj: Meeting | Photo | Campaign | MeetingAttachment, public: bool) -> Any:
+def publish(*, by: Actor, obj: Meeting | Photo | Campaign | MeetingAttachment, public: bool) -> Any:
     """Show an item on the public portal, or take it off. A photo or a file shows only with its meeting."""
     _require_coordinator(by, "engagement.publish", obj)
     with transaction.atomic():
@@ -372,7 +373,7 @@ def publish(*, by: Any, obj: Meeting | Photo | Campaign | MeetingAttachment, pub
 
 
 # --- proposals ---------------------------------------------------------------------------------
-def proposal_create(*, by: Any, from_organisation: Organisation, addressed_to: Organisation, title: str, text: str,
+def proposal_create(*, by: Actor, from_organisation: Organisation, addressed_to: Organisation, title: str, text: str,
                     meeting: Meeting | None = None) -> Proposal:
     """A member organisation (or the coordinator on its behalf) makes a proposal."""
     if not (access.can_manage_engagement(by) or access.member_of(by, from_organisation.pk)):
@@ -384,13 +385,14 @@ def proposal_create(*, by: Any, from_organisation: Organisation, addressed_to: O
         raise ValidationError(_("Give the proposal a title and a text."))
     with transaction.atomic():
         proposal = Proposal.objects.create(from_organisation=from_organisation, addressed_to=addressed_to,
-                                           meeting=meeting, title=title.strip(), text=text.strip(), created_by=by)
-        ProposalEvent.objects.create(proposal=proposal, status=Proposal.Status.RECEIVED, by=by)
+                                           meeting=meeting, title=title.strip(), text=text.strip(),
+                                           created_by=user_of(by))
+        ProposalEvent.objects.create(proposal=proposal, status=Proposal.Status.RECEIVED, by=user_of(by))
         audit.record("proposal.create", obj=proposal, actor=by)
     return proposal
 
 
-def proposal_respond(*, by: Any, proposal: Proposal, status: str, response: str = "",
+def proposal_respond(*, by: Actor, proposal: Proposal, status: str, response: str = "",
                      measures: Iterable[Any] | None = None) -> Proposal:
     """The addressed body (or the coordinator recording its answer) moves the proposal on.
 
@@ -416,7 +418,7 @@ def proposal_respond(*, by: Any, proposal: Proposal, status: str, response: str 
         details: dict[str, Any] = {"status": status}
         if measures is not None:
             details["measures"] = _set_measures(locked, measures)
-        ProposalEvent.objects.create(proposal=locked, status=status, note=response.strip(), by=by)
+        ProposalEvent.objects.create(proposal=locked, status=status, note=response.strip(), by=user_of(by))
         audit.record("proposal.respond", obj=locked, actor=by, details=details)
     return locked
 
@@ -427,7 +429,7 @@ def _set_measures(proposal: Proposal, measures: Iterable[Any]) -> list[int]:
     return sorted(m.pk for m in chosen)
 
 
-def proposal_link_measures(*, by: Any, proposal: Proposal, measures: Iterable[Any]) -> Proposal:
+def proposal_link_measures(*, by: Actor, proposal: Proposal, measures: Iterable[Any]) -> Proposal:
     """Change the plan measures a proposal feeds without moving it on (also once it is final)."""
     if not access.can_answer_proposal(by, proposal.addressed_to_id):
         audit.denied("proposal.measures", obj=proposal, actor=by)
@@ -461,7 +463,7 @@ def _campaign_fields(title: str, starts_on: dt.date, ends_on: dt.date, organiser
     }, chosen
 
 
-def campaign_create(*, by: Any, title: str, starts_on: dt.date, ends_on: dt.date, organisers: Iterable[Organisation],
+def campaign_create(*, by: Actor, title: str, starts_on: dt.date, ends_on: dt.date, organisers: Iterable[Organisation],
                     target_groups: Iterable[str] = (), channels: Iterable[str] = (), regions: Iterable[str] = (),
                     description: str = "", materials: str = "") -> Campaign:
     """A new campaign; it stays off the public portal until it is published."""
@@ -469,13 +471,13 @@ def campaign_create(*, by: Any, title: str, starts_on: dt.date, ends_on: dt.date
     fields, chosen = _campaign_fields(title, starts_on, ends_on, organisers, target_groups, channels, regions,
                                       description, materials)
     with transaction.atomic():
-        campaign = Campaign.objects.create(**fields, is_public=False, created_by=by)
+        campaign = Campaign.objects.create(**fields, is_public=False, created_by=user_of(by))
         campaign.organisers.set(chosen)
         audit.record("campaign.create", obj=campaign, actor=by)
     return campaign
 
 
-def campaign_update(*, by: Any, campaign: Campaign, title: str, starts_on: dt.date, ends_on: dt.date,
+def campaign_update(*, by: Actor, campaign: Campaign, title: str, starts_on: dt.date, ends_on: dt.date,
                     organisers: Iterable[Organisation], target_groups: Iterable[str] = (), channels: Iterable[str] = (),
                     regions: Iterable[str] = (), description: str = "", materials: str = "") -> Campaign:
     """Correct a campaign. Its events must still fall within its dates."""
@@ -513,7 +515,7 @@ def _event_fields(campaign: Campaign, held_on: dt.date, place: str, region: str,
             "channel": channel, "people_reached": people_reached}
 
 
-def campaign_event_add(*, by: Any, campaign: Campaign, held_on: dt.date, place: str, region: str, target_group: str,
+def campaign_event_add(*, by: Actor, campaign: Campaign, held_on: dt.date, place: str, region: str, target_group: str,
                        channel: str, people_reached: int) -> CampaignEvent:
     _require_coordinator(by, "campaign.event", campaign)
     fields = _event_fields(campaign, held_on, place, region, target_group, channel, people_reached)
@@ -523,7 +525,7 @@ def campaign_event_add(*, by: Any, campaign: Campaign, held_on: dt.date, place: 
     return event
 
 
-def campaign_event_update(*, by: Any, event: CampaignEvent, held_on: dt.date, place: str, region: str,
+def campaign_event_update(*, by: Actor, event: CampaignEvent, held_on: dt.date, place: str, region: str,
                           target_group: str, channel: str, people_reached: int) -> CampaignEvent:
     _require_coordinator(by, "campaign.event_update", event)
     fields = _event_fields(event.campaign, held_on, place, region, target_group, channel, people_reached)
@@ -537,7 +539,7 @@ def campaign_event_update(*, by: Any, event: CampaignEvent, held_on: dt.date, pl
     return event
 
 
-def campaign_event_delete(*, by: Any, event: CampaignEvent) -> None:
+def campaign_event_delete(*, by: Actor, event: CampaignEvent) -> None:
     _require_coordinator(by, "campaign.event_delete", event)
     with transaction.atomic():
         audit.record("campaign.event_delete", obj=event, actor=by, details={"campaign": event.campaign_id,

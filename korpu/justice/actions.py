@@ -7,21 +7,21 @@ existing investigation, of the investigating body itself; refusals leave a ``den
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from korpu.accounts.models import Organisation
+from korpu.accounts.models import Organisation, user_of
 from korpu.cases import queries as case_queries
 from korpu.cases.models import Case
 from korpu.core import access, audit
+from korpu.core.access import Actor
 from korpu.justice.models import Article, CourtOutcome, Investigation, Prosecution
 
 
-def _law_enforcement_org(by: Any, action: str) -> Organisation:
+def _law_enforcement_org(by: Actor, action: str) -> Organisation:
     org_ids = access.law_enforcement_ids(by)
     if not org_ids:
         audit.denied(action, actor=by)
@@ -29,7 +29,7 @@ def _law_enforcement_org(by: Any, action: str) -> Organisation:
     return Organisation.objects.filter(pk__in=org_ids).order_by("pk").first()  # type: ignore[return-value]
 
 
-def _require_body(by: Any, investigation: Investigation, action: str) -> None:
+def _require_body(by: Actor, investigation: Investigation, action: str) -> None:
     """Only the investigating body's own investigators change its investigation."""
     _law_enforcement_org(by, action)
     if investigation.investigating_body_id not in access.law_enforcement_ids(by):
@@ -42,14 +42,14 @@ def _not_future(day: dt.date, message: str) -> None:
         raise ValidationError(message)
 
 
-def _require_visible_case(by: Any, case: Case, action: str) -> None:
+def _require_visible_case(by: Actor, case: Case, action: str) -> None:
     """Only a victim's case the investigator may see can be linked or unlinked (one indexed lookup)."""
     if not case_queries.cases_visible_to(by).filter(pk=case.pk).exists():
         audit.denied(action, obj=case, actor=by)
         raise ValidationError(_("You are not allowed to do this."))
 
 
-def investigation_open(*, by: Any, number: str, article: str, opened_on: dt.date, suspects: int = 0,
+def investigation_open(*, by: Actor, number: str, article: str, opened_on: dt.date, suspects: int = 0,
                        victims: list[Case] | None = None) -> Investigation:
     body = _law_enforcement_org(by, "investigation.create")
     if not number.strip():
@@ -65,7 +65,7 @@ def investigation_open(*, by: Any, number: str, article: str, opened_on: dt.date
         _require_visible_case(by, case, "investigation.link")
     with transaction.atomic():
         investigation = Investigation.objects.create(number=number.strip(), article=article, opened_on=opened_on,
-                                                     investigating_body=body, suspects=suspects, created_by=by)
+                                                     investigating_body=body, suspects=suspects, created_by=user_of(by))
         if victims:
             investigation.victims.add(*victims)
         audit.record("investigation.create", obj=investigation, actor=by,
@@ -73,7 +73,7 @@ def investigation_open(*, by: Any, number: str, article: str, opened_on: dt.date
     return investigation
 
 
-def investigation_link_victim(*, by: Any, investigation: Investigation, case: Case) -> Investigation:
+def investigation_link_victim(*, by: Actor, investigation: Investigation, case: Case) -> Investigation:
     _require_body(by, investigation, "investigation.link")
     _require_visible_case(by, case, "investigation.link")
     if investigation.victims.filter(pk=case.pk).exists():
@@ -84,7 +84,7 @@ def investigation_link_victim(*, by: Any, investigation: Investigation, case: Ca
     return investigation
 
 
-def investigation_unlink_victim(*, by: Any, investigation: Investigation, case: Case) -> Investigation:
+def investigation_unlink_victim(*, by: Actor, investigation: Investigation, case: Case) -> Investigation:
     """Remove a victim's case linked by mistake. The case must be one the investigator can see."""
     _require_body(by, investigation, "investigation.unlink")
     _require_visible_case(by, case, "investigation.unlink")
@@ -96,7 +96,7 @@ def investigation_unlink_victim(*, by: Any, investigation: Investigation, case: 
     return investigation
 
 
-def investigation_set_status(*, by: Any, investigation: Investigation, status: str) -> Investigation:
+def investigation_set_status(*, by: Actor, investigation: Investigation, status: str) -> Investigation:
     _require_body(by, investigation, "investigation.status")
     if status not in Investigation.Status.values:
         raise ValidationError(_("Choose a status."))
@@ -107,7 +107,7 @@ def investigation_set_status(*, by: Any, investigation: Investigation, status: s
     return investigation
 
 
-def prosecution_add(*, by: Any, investigation: Investigation, filed_on: dt.date, court: str,
+def prosecution_add(*, by: Actor, investigation: Investigation, filed_on: dt.date, court: str,
                     defendants: int = 1) -> Prosecution:
     _require_body(by, investigation, "prosecution.create")
     if not court.strip():
@@ -127,7 +127,7 @@ def prosecution_add(*, by: Any, investigation: Investigation, filed_on: dt.date,
     return prosecution
 
 
-def outcome_add(*, by: Any, prosecution: Prosecution, decided_on: dt.date, result: str, persons: int = 1,
+def outcome_add(*, by: Actor, prosecution: Prosecution, decided_on: dt.date, result: str, persons: int = 1,
                 sentence_months: int | None = None, sentence_text: str = "") -> CourtOutcome:
     _require_body(by, prosecution.investigation, "court_outcome.create")
     if result not in CourtOutcome.Result.values:

@@ -19,8 +19,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from korpu.accounts.models import Organisation, Role, User
+from korpu.accounts.models import Organisation, Role, User, user_of
 from korpu.core import access, audit, figures
+from korpu.core.access import Actor
 from korpu.core.uploads import checked_file
 from korpu.plan.models import (
     Assessment,
@@ -43,21 +44,21 @@ EVIDENCE_FOLDER = "plan/evidence"
 EDITABLE = (ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED)
 
 
-def _require_manager(by: Any, action: str, obj: Any = None) -> None:
+def _require_manager(by: Actor, action: str, obj: Any = None) -> None:
     if not access.can_manage_plan(by):
         audit.denied(action, obj=obj, actor=by)
         raise ValidationError(_("Only the National Coordinator's office may do this."))
 
 
-def reporting_bodies(by: Any, measure: Measure) -> list[Organisation]:
+def reporting_bodies(by: Actor, measure: Measure) -> list[Organisation]:
     """The executing bodies of the measure for which this user is a focal point."""
     if not access.is_staff_user(by):
         return []
-    mine = {m.organisation_id for m in by.active_memberships() if m.role == Role.PLAN_FOCAL_POINT}
+    mine = {m.organisation_id for m in access.memberships(by) if m.role == Role.PLAN_FOCAL_POINT}
     return [o for o in measure.executing_bodies.all() if o.pk in mine]
 
 
-def _require_evidence_editable(by: Any, report: ProgressReport, action: str, obj: Any, not_editable: str) -> None:
+def _require_evidence_editable(by: Actor, report: ProgressReport, action: str, obj: Any, not_editable: str) -> None:
     """Evidence changes on the report's own terms: its body's focal point, a draft or returned report,
     an open period; each refusal says which of these failed."""
     if report.organisation not in reporting_bodies(by, report.measure):
@@ -69,7 +70,7 @@ def _require_evidence_editable(by: Any, report: ProgressReport, action: str, obj
         raise ValidationError(_("This period is locked; reports can no longer change."))
 
 
-def report_editable_by(by: Any, report: ProgressReport) -> bool:
+def report_editable_by(by: Actor, report: ProgressReport) -> bool:
     """Whether ``by`` may still change the report (text, values, evidence): a focal point of its body,
     while it is a draft or returned and its period is open. The actions below check each part and say
     which one failed; pages use this to decide what to offer."""
@@ -78,7 +79,7 @@ def report_editable_by(by: Any, report: ProgressReport) -> bool:
 
 
 # --- reports -----------------------------------------------------------------------------------
-def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisation: Organisation, text: str,
+def report_save(*, by: Actor, measure: Measure, period: ReportingPeriod, organisation: Organisation, text: str,
                 implementation: str, indicator_values: Mapping[int, Decimal | None] | None = None) -> ProgressReport:
     """Create or update a draft (or a returned report) of one body for one measure and period.
 
@@ -117,7 +118,7 @@ def report_save(*, by: Any, measure: Measure, period: ReportingPeriod, organisat
     return report
 
 
-def _transition(report: ProgressReport, *, by: Any, to: str, allowed: Iterable[str], comment: str = "",
+def _transition(report: ProgressReport, *, by: Actor, to: str, allowed: Iterable[str], comment: str = "",
                 action: str) -> ProgressReport:
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
@@ -137,12 +138,12 @@ def _transition(report: ProgressReport, *, by: Any, to: str, allowed: Iterable[s
             locked.review_comment = comment
             fields += ["reviewed_at", "review_comment"]
         locked.save(update_fields=fields)
-        ReportEvent.objects.create(report=locked, status=to, comment=comment, by=by)
+        ReportEvent.objects.create(report=locked, status=to, comment=comment, by=user_of(by))
         audit.record(action, obj=locked, actor=by)
     return locked
 
 
-def report_submit(*, by: Any, report: ProgressReport) -> ProgressReport:
+def report_submit(*, by: Actor, report: ProgressReport) -> ProgressReport:
     if report.organisation not in reporting_bodies(by, report.measure):
         audit.denied("progress_report.submit", obj=report, actor=by)
         raise ValidationError(_("You report only for measures your body executes."))
@@ -154,7 +155,7 @@ def report_submit(*, by: Any, report: ProgressReport) -> ProgressReport:
     return report
 
 
-def report_return(*, by: Any, report: ProgressReport, comment: str) -> ProgressReport:
+def report_return(*, by: Actor, report: ProgressReport, comment: str) -> ProgressReport:
     _require_manager(by, "progress_report.return", report)
     if not comment.strip():
         raise ValidationError(_("Say what must change: a returned report needs a comment."))
@@ -164,7 +165,7 @@ def report_return(*, by: Any, report: ProgressReport, comment: str) -> ProgressR
     return report
 
 
-def report_accept(*, by: Any, report: ProgressReport, comment: str = "") -> ProgressReport:
+def report_accept(*, by: Actor, report: ProgressReport, comment: str = "") -> ProgressReport:
     _require_manager(by, "progress_report.accept", report)
     report = _transition(report, by=by, to=ProgressReport.Status.ACCEPTED, allowed=[ProgressReport.Status.SUBMITTED],
                          comment=comment.strip(), action="progress_report.accept")
@@ -172,7 +173,7 @@ def report_accept(*, by: Any, report: ProgressReport, comment: str = "") -> Prog
     return report
 
 
-def period_lock(*, by: Any, period: ReportingPeriod, locked: bool = True) -> ReportingPeriod:
+def period_lock(*, by: Actor, period: ReportingPeriod, locked: bool = True) -> ReportingPeriod:
     _require_manager(by, "reporting_period.lock", period)
     with transaction.atomic():
         period.locked = locked
@@ -209,7 +210,7 @@ def _notify_managers(report: ProgressReport) -> None:
 
 
 # --- evidence ------------------------------------------------------------------------------------
-def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes) -> Evidence:
+def evidence_add(*, by: Actor, report: ProgressReport, filename: str, data: bytes) -> Evidence:
     """Attach a file to a report: its body's focal point, while the report is a draft or returned.
 
     Evidence is not victim data: it is stored as uploaded (not encrypted) under ``plan/evidence/`` with a
@@ -223,7 +224,7 @@ def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes)
         stored = default_storage.save(f"{EVIDENCE_FOLDER}/{secrets.token_hex(16)}{suffix}", ContentFile(data))
         try:
             evidence = Evidence.objects.create(report=report, filename=safe_name, content_type=content_type,
-                                               size=len(data), storage_name=stored, uploaded_by=by)
+                                               size=len(data), storage_name=stored, uploaded_by=user_of(by))
             audit.record("evidence.create", obj=evidence, actor=by,
                          details={"report": report.pk, "size": len(data), "content_type": content_type})
         except Exception:
@@ -232,7 +233,7 @@ def evidence_add(*, by: Any, report: ProgressReport, filename: str, data: bytes)
     return evidence
 
 
-def evidence_delete(*, by: Any, evidence: Evidence) -> None:
+def evidence_delete(*, by: Actor, evidence: Evidence) -> None:
     """Remove a file from a report, on the same terms as adding one; the stored file goes after commit."""
     report = evidence.report
     _require_evidence_editable(by, report, "evidence.delete", evidence,
@@ -257,7 +258,7 @@ PLAN_FIELDS = ("title_az", "title_ru", "title_en", "description_az", "descriptio
                "start_year", "end_year", "adopting_act_az", "adopting_act_ru", "adopting_act_en", "adopted_on")
 
 
-def plan_save(*, by: Any, plan: Plan | None = None, **fields: Any) -> Plan:
+def plan_save(*, by: Actor, plan: Plan | None = None, **fields: Any) -> Plan:
     """Create a plan, or change its texts, period and adopting act. A new plan is not published.
 
     The period cannot shrink past a measure or a reporting period of the plan."""
@@ -288,7 +289,7 @@ def plan_save(*, by: Any, plan: Plan | None = None, **fields: Any) -> Plan:
     return plan
 
 
-def plan_set_published(*, by: Any, plan: Plan, published: bool) -> Plan:
+def plan_set_published(*, by: Actor, plan: Plan, published: bool) -> Plan:
     """Publish a plan on the public portal (its published measures with it), or take it back."""
     _require_manager(by, "plan.publish", plan)
     with transaction.atomic():
@@ -298,7 +299,7 @@ def plan_set_published(*, by: Any, plan: Plan, published: bool) -> Plan:
     return plan
 
 
-def section_save(*, by: Any, plan: Plan, section: Section | None = None, number: str, title_az: str,
+def section_save(*, by: Actor, plan: Plan, section: Section | None = None, number: str, title_az: str,
                  title_ru: str = "", title_en: str = "", order: int | None = None) -> Section:
     """Add a section to a plan or change one (number unique in the plan)."""
     _require_manager(by, "section.save", section or plan)
@@ -321,7 +322,7 @@ def section_save(*, by: Any, plan: Plan, section: Section | None = None, number:
     return section
 
 
-def period_save(*, by: Any, plan: Plan, period: ReportingPeriod | None = None, year: int,
+def period_save(*, by: Actor, plan: Plan, period: ReportingPeriod | None = None, year: int,
                 due_on: dt.date) -> ReportingPeriod:
     """Open a reporting period (a year of the plan, with the date reports are due) or move its due date."""
     _require_manager(by, "reporting_period.save", period or plan)
@@ -347,7 +348,7 @@ def period_save(*, by: Any, plan: Plan, period: ReportingPeriod | None = None, y
     return period
 
 
-def category_save(*, by: Any, category: Category | None = None, kind: str, code: str, name_az: str,
+def category_save(*, by: Actor, category: Category | None = None, kind: str, code: str, name_az: str,
                   name_ru: str = "", name_en: str = "") -> Category:
     """Add a category of measures (an SDG target or a free one) or rename one. Codes are unique."""
     _require_manager(by, "category.save", category)
@@ -384,7 +385,7 @@ def _check_measure(plan: Plan, *, start_year: int, end_year: int, deadline: dt.d
                               % {"names": "; ".join(both)})
 
 
-def measure_create(*, by: Any, section: Section, number: str, text_az: str, text_ru: str = "", text_en: str = "",
+def measure_create(*, by: Actor, section: Section, number: str, text_az: str, text_ru: str = "", text_en: str = "",
                    expected_result_az: str = "", expected_result_ru: str = "", expected_result_en: str = "",
                    start_year: int, end_year: int, deadline: dt.date | None = None,
                    executing_bodies: Iterable[Organisation], partners: Iterable[Organisation] = (),
@@ -418,7 +419,7 @@ MEASURE_TEXT_FIELDS = ("number", "text_az", "text_ru", "text_en", "expected_resu
                        "expected_result_en")
 
 
-def measure_update(*, by: Any, measure: Measure, section: Section, start_year: int, end_year: int,
+def measure_update(*, by: Actor, measure: Measure, section: Section, start_year: int, end_year: int,
                    deadline: dt.date | None, executing_bodies: Iterable[Organisation],
                    partners: Iterable[Organisation] = (), categories: Iterable[Category] = (),
                    **texts: str) -> Measure:
@@ -464,7 +465,7 @@ def measure_update(*, by: Any, measure: Measure, section: Section, start_year: i
     return measure
 
 
-def measure_set_published(*, by: Any, measure: Measure, published: bool) -> Measure:
+def measure_set_published(*, by: Actor, measure: Measure, published: bool) -> Measure:
     _require_manager(by, "measure.publish", measure)
     with transaction.atomic():
         measure.is_published = published
@@ -476,7 +477,7 @@ def measure_set_published(*, by: Any, measure: Measure, published: bool) -> Meas
 INDICATOR_FIELDS = ("name_az", "name_ru", "name_en", "unit", "baseline", "baseline_year", "computed_key")
 
 
-def indicator_save(*, by: Any, measure: Measure, indicator: Indicator | None = None,
+def indicator_save(*, by: Actor, measure: Measure, indicator: Indicator | None = None,
                    targets: Mapping[int, Decimal | None] | None = None, **fields: Any) -> Indicator:
     """Add an indicator to a measure or change it, with its targets per year (``None`` removes a target).
 
@@ -523,7 +524,7 @@ RECOMMENDATION_FIELDS = ("source", "cycle", "reference", "text_az", "text_ru", "
                          "previous", "response_az", "response_ru", "response_en", "is_published")
 
 
-def recommendation_save(*, by: Any, recommendation: Recommendation | None = None, measures: Iterable[Measure] = (),
+def recommendation_save(*, by: Actor, recommendation: Recommendation | None = None, measures: Iterable[Measure] = (),
                         **fields: Any) -> Recommendation:
     """Create or change a recommendation. ``previous`` (the same one in an earlier cycle) may not make a
     loop: not itself, nor a recommendation that already repeats it."""
@@ -555,18 +556,18 @@ def recommendation_save(*, by: Any, recommendation: Recommendation | None = None
     return recommendation
 
 
-def assessment_record(*, by: Any, recommendation: Recommendation, level: str, comment: str = "") -> Assessment:
+def assessment_record(*, by: Actor, recommendation: Recommendation, level: str, comment: str = "") -> Assessment:
     _require_manager(by, "recommendation.assess", recommendation)
     if level not in Assessment.Level.values:
         raise ValidationError(_("Choose an assessment."))
     with transaction.atomic():
         assessment = Assessment.objects.create(recommendation=recommendation, level=level, comment=comment.strip(),
-                                               by=by)
+                                               by=user_of(by))
         audit.record("recommendation.assess", obj=recommendation, actor=by, details={"level": level})
     return assessment
 
 
-def recommendation_set_published(*, by: Any, recommendation: Recommendation, published: bool) -> Recommendation:
+def recommendation_set_published(*, by: Actor, recommendation: Recommendation, published: bool) -> Recommendation:
     _require_manager(by, "recommendation.publish", recommendation)
     with transaction.atomic():
         recommendation.is_published = published

@@ -65,6 +65,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from korpu.accounts.models import Organisation
 from korpu.core import access, audit
+from korpu.core.access import Actor
 from korpu.core.i18n import localized
 from korpu.plan import actions, queries
 from korpu.plan.models import (
@@ -809,7 +810,7 @@ def _read_recommendation(reader: _Reader, row: PlannedRow, cells: dict[str, Any]
 
 
 # --- applying ------------------------------------------------------------------------------------
-def _apply(result: ImportPlan, by: Any, kind: str, create: Callable[[PlannedRow], Any]) -> list[Any]:
+def _apply(result: ImportPlan, by: Actor, kind: str, create: Callable[[PlannedRow], Any]) -> list[Any]:
     if result.kind != kind:
         raise ValueError(f"expected a {kind} import, got {result.kind}")
     if not access.can_manage_plan(by):
@@ -836,7 +837,7 @@ def _apply(result: ImportPlan, by: Any, kind: str, create: Callable[[PlannedRow]
     return created
 
 
-def apply_measures(result: ImportPlan, by: Any, *, publish: bool = False) -> list[Measure]:
+def apply_measures(result: ImportPlan, by: Actor, *, publish: bool = False) -> list[Measure]:
     """Create every measure of a checked file through :func:`actions.measure_create`; all or nothing.
     The measures are public only with ``publish``."""
 
@@ -853,7 +854,7 @@ def apply_measures(result: ImportPlan, by: Any, *, publish: bool = False) -> lis
     return _apply(result, by, "measures", create)
 
 
-def apply_recommendations(result: ImportPlan, by: Any, *, publish: bool = False) -> list[Recommendation]:
+def apply_recommendations(result: ImportPlan, by: Actor, *, publish: bool = False) -> list[Recommendation]:
     """Create every recommendation through :func:`actions.recommendation_save`; all or nothing.
     The recommendations are public only with ``publish``."""
     made: dict[tuple[str, str, str], Recommendation] = {}

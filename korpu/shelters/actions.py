@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from korpu.accounts.models import Organisation
+from korpu.accounts.models import Organisation, user_of
 from korpu.cases import queries as case_queries
 from korpu.cases.models import Case, Section
 from korpu.core import access, audit
+from korpu.core.access import Actor
 from korpu.core.models import DataKey
 from korpu.shelters.models import Admission, BedCategory, Capacity, Facility
 
@@ -51,7 +52,7 @@ def _clean_text(name: str | None, region: str | None, address: str | None) -> No
         raise ValidationError(_("Give the facility's address."))
 
 
-def facility_create(*, by: Any, operator: Organisation, name: str, region: str = "", address: str = "",
+def facility_create(*, by: Actor, operator: Organisation, name: str, region: str = "", address: str = "",
                     capacities: Mapping[str, int] | None = None) -> Facility:
     """Open a facility for ``operator`` with its beds per category. Only the operator's shelter managers."""
     if not access.can_run_facilities_of(by, operator.pk):
@@ -69,13 +70,13 @@ def facility_create(*, by: Any, operator: Organisation, name: str, region: str =
     return facility
 
 
-def _require_operator(by: Any, facility: Facility, action: str) -> None:
+def _require_operator(by: Actor, facility: Facility, action: str) -> None:
     if not access.can_run_facilities_of(by, facility.operator_id):
         audit.denied(action, obj=facility, actor=by)
         raise PermissionDenied
 
 
-def facility_update(*, by: Any, facility: Facility, name: str | None = None, region: str | None = None,
+def facility_update(*, by: Actor, facility: Facility, name: str | None = None, region: str | None = None,
                     address: str | None = None, capacities: Mapping[str, int] | None = None) -> Facility:
     """Change what is given (``None`` leaves a field as it is). A category's beds cannot go below the
     people staying in them now; categories not named keep their beds."""
@@ -122,7 +123,7 @@ def facility_update(*, by: Any, facility: Facility, name: str | None = None, reg
     return locked
 
 
-def facility_set_active(*, by: Any, facility: Facility, active: bool) -> Facility:
+def facility_set_active(*, by: Actor, facility: Facility, active: bool) -> Facility:
     """Close a facility (it leaves the bed board and takes no admissions) or reopen it.
     A facility with residents cannot be closed."""
     action = "facility.reopen" if active else "facility.close"
@@ -143,12 +144,12 @@ def facility_set_active(*, by: Any, facility: Facility, active: bool) -> Facilit
     return locked
 
 
-def _manages(by: Any, facility: Facility) -> bool:
+def _manages(by: Actor, facility: Facility) -> bool:
     """A shelter manager of the operator (not the system actor: an admission is a person's act)."""
     return facility.operator_id in access.facility_operator_ids(by)
 
 
-def admission_create(*, by: Any, case: Case, facility: Facility, category: str,
+def admission_create(*, by: Actor, case: Case, facility: Facility, category: str,
                      admitted_on: dt.date | None = None) -> Admission:
     """Admit a person to a free bed of a category; refuses when no bed is free."""
     if not _manages(by, facility) or Section.ADMISSION not in case_queries.sections_for(by, case):
@@ -173,7 +174,7 @@ def admission_create(*, by: Any, case: Case, facility: Facility, category: str,
                              details={"facility": facility.pk, "reason": "full"})
                 raise ValidationError(_("No free bed of that category in this facility."))
             admission = Admission.objects.create(facility=facility, capacity=capacity, case=case,
-                                                 admitted_on=admitted_on, admitted_by=by)
+                                                 admitted_on=admitted_on, admitted_by=user_of(by))
             audit.record("admission.create", obj=admission, actor=by,
                          details={"case": case.pk, "facility": facility.pk, "category": category})
     except IntegrityError:
@@ -181,7 +182,7 @@ def admission_create(*, by: Any, case: Case, facility: Facility, category: str,
     return admission
 
 
-def admission_discharge(*, by: Any, admission: Admission, discharged_on: dt.date | None = None) -> Admission:
+def admission_discharge(*, by: Actor, admission: Admission, discharged_on: dt.date | None = None) -> Admission:
     if not _manages(by, admission.facility):
         audit.denied("admission.discharge", obj=admission, actor=by)
         raise ValidationError(_("You are not allowed to do this."))
@@ -195,7 +196,7 @@ def admission_discharge(*, by: Any, admission: Admission, discharged_on: dt.date
         if locked.discharged_on is not None:
             raise ValidationError(_("Already discharged."))
         locked.discharged_on = discharged_on
-        locked.discharged_by = by
+        locked.discharged_by = user_of(by)
         locked.save(update_fields=["discharged_on", "discharged_by"])
         audit.record("admission.discharge", obj=locked, actor=by, details={"case": locked.case_id})
     return locked
