@@ -18,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
 
-pytestmark = pytest.mark.skipif(not os.path.exists(LINT_IMPORTS), reason="needs import-linter (pip install -e '.[test]')")
+pytestmark = pytest.mark.skipif(not os.path.exists(LINT_IMPORTS),
+                                reason="needs import-linter (pip install -e '.[test]')")
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
