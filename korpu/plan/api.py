@@ -44,7 +44,6 @@ router = Router(tags=["plan"])
 PDF = "application/pdf"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-YEAR = {"ge": 1900, "le": 2200}
 LONG = 20000
 
 
@@ -69,8 +68,8 @@ class PlanIn(Schema):
     description_az: str = Field("", max_length=LONG)
     description_ru: str = Field("", max_length=LONG)
     description_en: str = Field("", max_length=LONG)
-    start_year: int = Field(..., **YEAR)
-    end_year: int = Field(..., **YEAR)
+    start_year: int = Field(..., ge=1900, le=2200)
+    end_year: int = Field(..., ge=1900, le=2200)
     adopting_act_az: str = Field("", max_length=300)
     adopting_act_ru: str = Field("", max_length=300)
     adopting_act_en: str = Field("", max_length=300)
@@ -236,7 +235,7 @@ def section_update(request: HttpRequest, section_id: int, payload: SectionIn) ->
 
 
 class PeriodIn(Schema):
-    year: int = Field(..., **YEAR)
+    year: int = Field(..., ge=1900, le=2200)
     due_on: dt.date = Field(description="The date the bodies' reports are due")
 
 
@@ -337,8 +336,8 @@ class MeasureIn(Schema):
     executing_body_ids: list[int] = Field(..., min_length=1, max_length=200)
     partner_ids: list[int] = Field([], max_length=200)
     category_ids: list[int] = Field([], max_length=200)
-    start_year: int = Field(..., **YEAR)
-    end_year: int = Field(..., **YEAR)
+    start_year: int = Field(..., ge=1900, le=2200)
+    end_year: int = Field(..., ge=1900, le=2200)
     deadline: dt.date | None = None
 
 
@@ -508,7 +507,7 @@ def measure_unpublish(request: HttpRequest, measure_id: int) -> Any:
 
 
 class TargetIn(Schema):
-    year: int = Field(..., **YEAR)
+    year: int = Field(..., ge=1900, le=2200)
     value: Decimal | None = Field(..., max_digits=14, decimal_places=2, description="null removes the target")
 
 
@@ -518,7 +517,7 @@ class IndicatorIn(Schema):
     name_en: str = Field("", max_length=300)
     unit: str = Field("", max_length=40)
     baseline: Decimal | None = Field(None, max_digits=14, decimal_places=2)
-    baseline_year: int | None = Field(None, **YEAR)
+    baseline_year: int | None = Field(None, ge=1900, le=2200)
     computed_key: str = Field("", max_length=60, description="A statistic computed from the records, or empty")
     targets: list[TargetIn] = Field([], max_length=100, description="Targets per year; years left out keep theirs")
 
