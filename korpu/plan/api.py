@@ -820,7 +820,8 @@ def plan_import(request: HttpRequest, plan_id: int, file: File[UploadedFile],
         else:
             return Status(201, {"kind": kind, "created": len(created), "ids": [obj.pk for obj in created],
                                 "warnings": [str(w) for w in result.warnings]})
-    return Status(422, {"detail": _("The file has errors; nothing was saved."), "errors": [str(i) for i in issues]})
+    return Status(422, {"detail": _("Nothing was saved. Correct these rows and upload the file again."),
+                        "errors": [str(i) for i in issues]})
 
 
 # --- recommendations ---------------------------------------------------------------------------

@@ -21,12 +21,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role
 from korpu.core import access, audit
@@ -200,13 +198,12 @@ def plan_tree(plan: Plan, *, public: bool = False, today: dt.date | None = None)
 
 def organisations_named(ids: list[int], *, keep: set[int] | frozenset[int] = frozenset()) -> list[Organisation]:
     """The organisations with these ids that a measure may name: the active ones, and those in ``keep``
-    (already named by it). An unknown or inactive id is refused (the page offers only these)."""
+    (already named by it). An unknown or inactive id is a 404 (the page offers only these)."""
     wanted = list(dict.fromkeys(ids))
     found = list((Organisation.objects.filter(is_active=True) | Organisation.objects.filter(pk__in=keep))
                  .filter(pk__in=wanted).distinct().order_by("name"))
     if len(found) != len(wanted):
-        missing = sorted(set(wanted) - {o.pk for o in found})
-        raise ValidationError(_("Unknown organisation: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+        raise Http404  # an unknown id in a payload, as the cases API answers it
     return found
 
 
@@ -214,8 +211,7 @@ def categories_named(user: Any, ids: list[int]) -> list[Category]:
     wanted = list(dict.fromkeys(ids))
     found = list(categories_visible_to(user).filter(pk__in=wanted))
     if len(found) != len(wanted):
-        missing = sorted(set(wanted) - {c.pk for c in found})
-        raise ValidationError(_("Unknown category: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+        raise Http404  # an unknown id in a payload, as the cases API answers it
     return found
 
 
@@ -223,8 +219,7 @@ def measures_named(user: Any, ids: list[int]) -> list[Measure]:
     wanted = list(dict.fromkeys(ids))
     found = list(measures_visible_to(user).filter(pk__in=wanted))
     if len(found) != len(wanted):
-        missing = sorted(set(wanted) - {m.pk for m in found})
-        raise ValidationError(_("Unknown measure: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+        raise Http404  # an unknown id in a payload, as the cases API answers it
     return found
 
 
