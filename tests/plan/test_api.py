@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -146,7 +147,13 @@ def test_the_coordinator_reviews_reports(plan_world, successor, cast):
     with translation.override("ru"):
         expected = gettext("The report cannot go from “%(a)s” to “%(b)s”.") % {
             "a": ProgressReport.Status.ACCEPTED.label, "b": ProgressReport.Status.ACCEPTED.label}
-    assert response.json()["detail"] == expected
+    assert response.json()["detail"] == expected and expected.startswith("Статус отчёта")
+    assert ProgressReport.objects.get(pk=submitted.pk).events.count() == 2  # submitted, accepted: no more
+    response = post(ru, f"/plans/{plan_world.pk}/sections", {"title_az": "Nömrəsiz"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "number"
+    with translation.override("ru"):
+        assert response.json()["errors"][0]["msg"] == gettext("This field is required.")
     response = post(ru, f"/reports/{police_submitted.pk}/submit")
     assert response.status_code == 422
     with translation.override("ru"):
@@ -287,6 +294,13 @@ def test_what_a_focal_point_and_other_staff_cannot_reach(plan_world, successor, 
 
     assert Client().get(f"{BASE}/plans").status_code == 401
     assert get(other, "/plans/987654321").status_code == 404
+    # The public reads published items only: the unpublished successor and its measures are not there.
+    assert Client().get(reverse("public:plan", args=[successor.pk])).status_code == 404
+    assert Client().get(reverse("public:measure", args=[measure.pk])).status_code == 404
+    assert Client().get(reverse("public:plan", args=[plan_world.pk])).status_code == 200
+    for path in ("/plans", f"/plans/{successor.pk}", f"/measures/{measure.pk}", f"/reports/{police_report.pk}",
+                 "/review-queue", "/recommendations", "/categories"):
+        assert Client().get(BASE + path).status_code == 401, path
 
 
 EXPECTED_OPERATIONS = {
