@@ -138,12 +138,14 @@ def _register_routers() -> None:
     from korpu.accounts.api import router as accounts_router
     from korpu.cases.api import router as cases_router
     from korpu.justice.api import router as justice_router
+    from korpu.plan.api import router as plan_router
     from korpu.shelters.api import router as shelters_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", cases_router)
     api.add_router("/", shelters_router)
     api.add_router("/", justice_router)
+    api.add_router("/plan", plan_router)
 
 
 _register_routers()

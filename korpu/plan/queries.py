@@ -1,6 +1,18 @@
 """Reads of the action plan: the tree with progress, a measure's history, reporting rates, the
-recommendations matrix. Plans are not victim data: every staff user may read them; the public sees
-only published items and never internal comments (``korpu.public``)."""
+recommendations matrix. Every protected read of the pages and of the API goes through a query here.
+
+Who reads what (plans are not victim data):
+
+* the public (``public=True``, ``korpu.public``): published plans, the published measures of a
+  published plan, published recommendations; never reports, evidence or internal comments;
+* every staff user (an active account: other staff such as an NGO case worker, an auditor): every plan,
+  section, reporting period, measure, indicator with its targets, category and recommendation,
+  published or not (they prepare and follow the plan);
+* a plan focal point (``Role.PLAN_FOCAL_POINT``), in addition: the progress reports and evidence of the
+  bodies they are focal point of, and their own reporting (``my_reporting``);
+* the coordinator's office (``access.can_manage_plan``): every report, its evidence and the review queue.
+
+A refused read is a 404 with a ``denied`` audit event (``access.require``); a missing one a plain 404."""
 
 from __future__ import annotations
 
@@ -10,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,8 +30,10 @@ from korpu.accounts.models import Organisation, Role
 from korpu.core import access, audit, disclosure, figures
 from korpu.plan.models import (
     Assessment,
+    Category,
     Evidence,
     ImplementationStatus,
+    Indicator,
     IndicatorValue,
     Measure,
     Plan,
@@ -38,11 +52,75 @@ def plans_visible_to(user: Any, *, public: bool = False) -> QuerySet[Plan]:
     return Plan.objects.all()
 
 
-def plan_for(user: Any, plan_id: int, *, public: bool = False) -> Plan:
-    plan = plans_visible_to(user, public=public).filter(pk=plan_id).first()
-    if plan is None:
-        raise Http404
-    return plan
+def _visible(visible: QuerySet[Any], everything: QuerySet[Any], pk: int, *, user: Any, action: str) -> Any:
+    """The object ``pk`` of ``visible``; else a 404, with a ``denied`` event when it exists but is not
+    for ``user``."""
+    found = visible.filter(pk=pk).first()
+    if found is not None:
+        return found
+    if everything.filter(pk=pk).exists():
+        model = everything.model._meta
+        access.require(False, action=action, user=user, object_type=f"{model.app_label}.{model.object_name}",
+                       object_id=str(pk))
+    raise Http404
+
+
+def plan_for(user: Any, plan_id: int, *, public: bool = False, action: str = "plan.view") -> Plan:
+    """A plan: every plan for staff, the published ones for the public."""
+    if public:
+        found = plans_visible_to(user, public=True).filter(pk=plan_id).first()
+        if found is None:
+            raise Http404
+        return found
+    return _visible(plans_visible_to(user), Plan.objects.all(), plan_id, user=user, action=action)
+
+
+def sections_visible_to(user: Any) -> QuerySet[Section]:
+    """Sections of the plans the user may read (staff: all)."""
+    return Section.objects.filter(plan__in=plans_visible_to(user)).select_related("plan")
+
+
+def section_for(user: Any, section_id: int, *, action: str = "section.view") -> Section:
+    return _visible(sections_visible_to(user), Section.objects.all(), section_id, user=user, action=action)
+
+
+def periods_visible_to(user: Any) -> QuerySet[ReportingPeriod]:
+    """Reporting periods of the plans the user may read (staff: all)."""
+    return ReportingPeriod.objects.filter(plan__in=plans_visible_to(user)).select_related("plan")
+
+
+def period_for(user: Any, period_id: int, *, plan: Plan | None = None,
+               action: str = "reporting_period.view") -> ReportingPeriod:
+    """A reporting period; with ``plan``, only one of that plan (another plan's is a plain 404)."""
+    visible = periods_visible_to(user)
+    if plan is not None:
+        visible = visible.filter(plan=plan)
+        if not visible.filter(pk=period_id).exists() and ReportingPeriod.objects.filter(pk=period_id).exclude(
+                plan=plan).exists():
+            raise Http404
+    return _visible(visible, ReportingPeriod.objects.all(), period_id, user=user, action=action)
+
+
+def indicators_visible_to(user: Any) -> QuerySet[Indicator]:
+    """Indicators (with their targets) of the measures the user may read (staff: all)."""
+    if not access.is_staff_user(user):
+        return Indicator.objects.none()
+    return Indicator.objects.select_related("measure__section__plan").prefetch_related("targets")
+
+
+def indicator_for(user: Any, indicator_id: int, *, action: str = "indicator.view") -> Indicator:
+    return _visible(indicators_visible_to(user), Indicator.objects.all(), indicator_id, user=user, action=action)
+
+
+def categories_visible_to(user: Any) -> QuerySet[Category]:
+    """The categories of measures, each with ``measure_count`` (staff: all; the public: none here)."""
+    if not access.is_staff_user(user):
+        return Category.objects.none()
+    return Category.objects.annotate(measure_count=Count("measures")).order_by("kind", "code")
+
+
+def category_for(user: Any, category_id: int, *, action: str = "category.view") -> Category:
+    return _visible(categories_visible_to(user), Category.objects.all(), category_id, user=user, action=action)
 
 
 def measure_status(measure: Measure, reports: list[ProgressReport], today: dt.date) -> str:
@@ -117,17 +195,51 @@ def plan_tree(plan: Plan, *, public: bool = False, today: dt.date | None = None)
     return rows
 
 
-def measure_for(user: Any, measure_id: int, *, public: bool = False) -> Measure:
+def organisations_named(ids: list[int], *, keep: set[int] | frozenset[int] = frozenset()) -> list[Organisation]:
+    """The organisations with these ids that a measure may name: the active ones, and those in ``keep``
+    (already named by it). An unknown or inactive id is a 404 (the page offers only these)."""
+    wanted = list(dict.fromkeys(ids))
+    found = list((Organisation.objects.filter(is_active=True) | Organisation.objects.filter(pk__in=keep))
+                 .filter(pk__in=wanted).distinct().order_by("name"))
+    if len(found) != len(wanted):
+        raise Http404  # an unknown id in a payload, as the cases API answers it
+    return found
+
+
+def categories_named(user: Any, ids: list[int]) -> list[Category]:
+    wanted = list(dict.fromkeys(ids))
+    found = list(categories_visible_to(user).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise Http404  # an unknown id in a payload, as the cases API answers it
+    return found
+
+
+def measures_named(user: Any, ids: list[int]) -> list[Measure]:
+    wanted = list(dict.fromkeys(ids))
+    found = list(measures_visible_to(user).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise Http404  # an unknown id in a payload, as the cases API answers it
+    return found
+
+
+def measures_visible_to(user: Any, *, public: bool = False) -> QuerySet[Measure]:
+    """Staff: every measure; the public: the published measures of published plans."""
     qs = Measure.objects.select_related("section__plan").prefetch_related("executing_bodies", "partners",
                                                                           "categories", "indicators__targets")
     if public:
-        qs = qs.filter(is_published=True, section__plan__is_published=True)
-    elif not access.is_staff_user(user):
-        raise Http404
-    measure = qs.filter(pk=measure_id).first()
-    if measure is None:
-        raise Http404
-    return measure
+        return qs.filter(is_published=True, section__plan__is_published=True)
+    if not access.is_staff_user(user):
+        return Measure.objects.none()
+    return qs
+
+
+def measure_for(user: Any, measure_id: int, *, public: bool = False, action: str = "measure.view") -> Measure:
+    if public:
+        measure = measures_visible_to(user, public=True).filter(pk=measure_id).first()
+        if measure is None:
+            raise Http404
+        return measure
+    return _visible(measures_visible_to(user), Measure.objects.all(), measure_id, user=user, action=action)
 
 
 def measure_reports(user: Any, measure: Measure) -> list[ProgressReport]:
@@ -230,6 +342,38 @@ def may_see_report(user: Any, report: ProgressReport) -> bool:
                                               and m.role == Role.PLAN_FOCAL_POINT for m in user.active_memberships())
 
 
+def reporting_organisation_for(user: Any, measure: Measure, organisation_id: int,
+                               *, action: str = "progress_report.edit") -> Organisation:
+    """An executing body of ``measure`` for which ``user`` is a focal point (the body a report is
+    written for); any other organisation is a 404 with a ``denied`` event, a missing one a plain 404."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404
+    mine = {m.organisation_id for m in user.active_memberships() if m.role == Role.PLAN_FOCAL_POINT} \
+        if access.is_staff_user(user) else set()
+    if organisation.pk not in mine or not measure.executing_bodies.filter(pk=organisation.pk).exists():
+        access.require(False, action=action, user=user, object_type="plan.Measure", object_id=str(measure.pk))
+    return organisation
+
+
+def report_of(user: Any, measure: Measure, period: ReportingPeriod,
+              organisation: Organisation) -> ProgressReport | None:
+    """The report of one body for one measure and period, if written and the user may see it."""
+    report = ProgressReport.objects.filter(measure=measure, period=period, organisation=organisation).first()
+    return report if report is not None and may_see_report(user, report) else None
+
+
+def reports_visible_to(user: Any) -> QuerySet[ProgressReport]:
+    """The coordinator's office: every report; a focal point: the reports of their bodies; others: none."""
+    qs = ProgressReport.objects.select_related("measure__section__plan", "period", "organisation")
+    if access.can_manage_plan(user):
+        return qs
+    if not access.is_staff_user(user):
+        return qs.none()
+    bodies = {m.organisation_id for m in user.active_memberships() if m.role == Role.PLAN_FOCAL_POINT}
+    return qs.filter(organisation_id__in=bodies)
+
+
 def report_for(user: Any, report_id: int) -> ProgressReport:
     """A report: visible to its body's focal points and to the coordinator's office."""
     report = ProgressReport.objects.select_related("measure__section__plan", "period", "organisation").filter(
@@ -260,6 +404,13 @@ def evidence_download(user: Any, evidence_id: int) -> tuple[Evidence, bytes]:
         data = handle.read()
     audit.record("evidence.download", obj=evidence, actor=user, details={"report": evidence.report_id})
     return evidence, data
+
+
+def evidence_of(user: Any, report: ProgressReport) -> QuerySet[Evidence]:
+    """The files of a report, for those who may see it (``report`` comes from :func:`report_for`)."""
+    if not may_see_report(user, report):
+        return Evidence.objects.none()
+    return report.evidence.select_related("uploaded_by")
 
 
 def review_queue(user: Any) -> QuerySet[ProgressReport]:
@@ -343,11 +494,15 @@ def recommendation_matrix(recommendations: QuerySet[Recommendation]) -> dict[str
     return {"levels": Assessment.Level.choices, "rows": rows}
 
 
-def recommendation_for(user: Any, recommendation_id: int, *, public: bool = False) -> Recommendation:
-    found = recommendations_visible_to(user, public=public).filter(pk=recommendation_id).first()
-    if found is None:
-        raise Http404
-    return found
+def recommendation_for(user: Any, recommendation_id: int, *, public: bool = False,
+                       action: str = "recommendation.view") -> Recommendation:
+    if public:
+        found = recommendations_visible_to(user, public=True).filter(pk=recommendation_id).first()
+        if found is None:
+            raise Http404
+        return found
+    return _visible(recommendations_visible_to(user), Recommendation.objects.all(), recommendation_id, user=user,
+                    action=action)
 
 
 def recommendation_history(recommendation: Recommendation, *, public: bool = False) -> list[Recommendation]:

@@ -7,17 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from korpu.accounts.models import Organisation
 from korpu.core import access
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
 from korpu.plan import actions, charts, forms, queries
-from korpu.plan.models import Measure, ProgressReport, ReportingPeriod
+from korpu.plan.models import ProgressReport
 
 
 @login_required
@@ -64,12 +63,9 @@ def measure_view(request: HttpRequest, measure_id: int) -> HttpResponse:
 def report_edit_view(request: HttpRequest, measure_id: int, period_id: int, organisation_id: int) -> HttpResponse:
     """A focal point writes (or corrects a returned) report, then saves or submits it."""
     measure = queries.measure_for(request.user, measure_id)
-    period = get_object_or_404(ReportingPeriod, pk=period_id, plan=measure.section.plan)
-    organisation = get_object_or_404(Organisation, pk=organisation_id)
-    if organisation not in actions.reporting_bodies(request.user, measure):
-        access.require(False, action="progress_report.edit", user=request.user, object_type="plan.Measure",
-                       object_id=str(measure.pk))
-    report = ProgressReport.objects.filter(measure=measure, period=period, organisation=organisation).first()
+    period = queries.period_for(request.user, period_id, plan=measure.section.plan)
+    organisation = queries.reporting_organisation_for(request.user, measure, organisation_id)
+    report = queries.report_of(request.user, measure, period, organisation)
     initial: dict[str, object] | None = None
     if report:
         initial = {"implementation": report.implementation, "text": report.text}
@@ -189,7 +185,7 @@ def reporting_rate_view(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def period_lock_view(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    period = queries.period_for(request.user, period_id, action="reporting_period.lock")
     try:
         actions.period_lock(by=request.user, period=period, locked=request.POST.get("locked") == "1")
     except ValidationError as exc:
@@ -200,7 +196,7 @@ def period_lock_view(request: HttpRequest, period_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def measure_publish_view(request: HttpRequest, measure_id: int) -> HttpResponse:
-    measure = get_object_or_404(Measure, pk=measure_id)
+    measure = queries.measure_for(request.user, measure_id, action="measure.publish")
     try:
         actions.measure_set_published(by=request.user, measure=measure, published=request.POST.get("published") == "1")
     except ValidationError as exc:

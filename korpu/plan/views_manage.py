@@ -15,9 +15,8 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from korpu.core import access
 from korpu.core.i18n import localized
 from korpu.plan import actions, forms, queries
-from korpu.plan.models import Category, Indicator, Plan, ReportingPeriod, Section
+from korpu.plan.models import Plan, ReportingPeriod, Section
 
 
 def _require_manager(request: HttpRequest, action: str, object_type: str = "", object_id: Any = "") -> None:
@@ -107,7 +106,7 @@ def section_create_view(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def section_edit_view(request: HttpRequest, section_id: int) -> HttpResponse:
     _require_manager(request, "section.save", "plan.Section", section_id)
-    section = get_object_or_404(Section.objects.select_related("plan"), pk=section_id)
+    section = queries.section_for(request.user, section_id, action="section.save")
     plan = section.plan
     form = forms.SectionForm(request.POST or None, instance=section)
     return _form_page(request, form, lambda: actions.section_save(by=request.user, plan=plan, section=section,
@@ -133,7 +132,7 @@ def period_create_view(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def period_edit_view(request: HttpRequest, period_id: int) -> HttpResponse:
     _require_manager(request, "reporting_period.save", "plan.ReportingPeriod", period_id)
-    period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id)
+    period = queries.period_for(request.user, period_id, action="reporting_period.save")
     plan = period.plan
     form = forms.PeriodForm(request.POST or None, instance=period)
     return _form_page(request, form, lambda: actions.period_save(by=request.user, plan=plan, period=period,
@@ -154,15 +153,14 @@ def category_list_view(request: HttpRequest) -> HttpResponse:
                       title=_("Categories of measures"), back=(reverse("plan:list"), _("Action plans")),
                       success=_("The category is saved."), then=lambda _c: reverse("plan:categories"),
                       template="plan/categories.html",
-                      extra={"categories": Category.objects.annotate(measure_count=Count("measures"))
-                             .order_by("kind", "code")})
+                      extra={"categories": queries.categories_visible_to(request.user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def category_edit_view(request: HttpRequest, category_id: int) -> HttpResponse:
     _require_manager(request, "category.save", "plan.Category", category_id)
-    category = get_object_or_404(Category, pk=category_id)
+    category = queries.category_for(request.user, category_id, action="category.save")
     form = forms.CategoryForm(request.POST or None, instance=category)
     return _form_page(request, form, lambda: actions.category_save(by=request.user, category=category,
                                                                    **form.cleaned_data),
@@ -217,8 +215,7 @@ def indicator_create_view(request: HttpRequest, measure_id: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def indicator_edit_view(request: HttpRequest, indicator_id: int) -> HttpResponse:
     _require_manager(request, "indicator.save", "plan.Indicator", indicator_id)
-    indicator = get_object_or_404(Indicator.objects.select_related("measure__section__plan")
-                                  .prefetch_related("targets"), pk=indicator_id)
+    indicator = queries.indicator_for(request.user, indicator_id, action="indicator.save")
     measure = indicator.measure
     form = forms.IndicatorForm(request.POST or None, instance=indicator, measure=measure)
     return _form_page(request, form, lambda: actions.indicator_save(
