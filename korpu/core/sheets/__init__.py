@@ -21,7 +21,7 @@ from korpu.core.sheets.cells import (
     parse_date,
 )
 from korpu.core.sheets.csv import escape_cell, write_csv
-from korpu.core.sheets.reading import DAMAGED, data_rows, header_rows, not_a_workbook, open_workbook
+from korpu.core.sheets.reading import DAMAGED, data_rows, header_rows, not_a_workbook, open_workbook, quietly
 from korpu.core.sheets.rows import Committed, ImportPlan, PlannedRow, RowIssue, RowRefused, commit_rows
 from korpu.core.sheets.xlsx import (
     XLSX,
@@ -37,8 +37,9 @@ from korpu.core.sheets.xlsx import (
 )
 
 __all__ = [
-    "DAMAGED", "FALSE_WORDS", "TRUE_WORDS", "XLSX", "Committed", "ImportPlan", "NameIndex", "PlannedRow", "RowIssue",
-    "RowRefused", "append_row", "blank", "commit_rows", "data_rows", "escape_cell", "finish_table", "fold_name",
-    "header_rows", "not_a_workbook", "open_workbook", "parse_bool", "parse_date", "print_setup", "set_widths",
-    "sheet_title", "stream_cell", "style_value", "workbook_bytes", "write_csv", "write_table",
+    "DAMAGED", "FALSE_WORDS", "TRUE_WORDS", "XLSX", "Committed", "ImportPlan", "NameIndex", "PlannedRow",
+    "RowIssue", "RowRefused", "append_row", "blank", "commit_rows", "data_rows", "escape_cell", "finish_table",
+    "fold_name", "header_rows", "not_a_workbook", "open_workbook", "parse_bool", "parse_date", "print_setup",
+    "quietly", "set_widths", "sheet_title", "stream_cell", "style_value", "workbook_bytes", "write_csv",
+    "write_table",
 ]

@@ -6,6 +6,7 @@ import io
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import openpyxl
@@ -22,6 +23,16 @@ def not_a_workbook() -> str:
     return _("This is not an Excel workbook (.xlsx).")
 
 
+@contextmanager
+def quietly() -> Iterator[None]:
+    """Read a workbook without openpyxl's warnings about extensions it cannot read (the toolkit's
+    picklists): the importer checks every value itself. Sheets of a read-only workbook are parsed as
+    they are read, so wrap the reading as well as the opening."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        yield
+
+
 def open_workbook(file: Any) -> Any | None:
     """The workbook (read-only, values not formulas) from a path or an upload; ``None`` when it is not
     an .xlsx file. Picklist extensions openpyxl cannot read are ignored: the importer checks values."""
@@ -29,8 +40,7 @@ def open_workbook(file: Any) -> Any | None:
         file = io.BytesIO(file.read())
     if hasattr(file, "seek"):
         file.seek(0)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning)
+    with quietly():
         try:
             return openpyxl.load_workbook(file, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):

@@ -129,13 +129,13 @@ class Committed(Generic[RowT]):
 
 
 def commit_rows(rows: Sequence[RowT], create: Callable[[RowT], Any], *, skip_invalid: bool = False,
-                finish: Callable[[list[Any]], None] | None = None, database_error: str | None = None,
+                finish: Callable[[Committed[RowT]], None] | None = None, database_error: str | None = None,
                 progress: Callable[[int], None] | None = None) -> Committed[RowT]:
     """Phase two: ``create`` each row in one transaction.
 
     A row ``create`` refuses (``ValidationError``) rolls everything back and is reported as the one
     error; with ``skip_invalid`` it is skipped instead (its own savepoint is rolled back) and the others
-    are kept. ``finish`` runs inside the transaction with what was created (the audit event). With
+    are kept. ``finish`` runs inside the transaction with what was committed (for the audit event). With
     ``database_error``, a database refusal (another user changed the data meanwhile) rolls back too
     and is reported with that message; without it, it propagates.
     """
@@ -159,7 +159,7 @@ def commit_rows(rows: Sequence[RowT], create: Callable[[RowT], Any], *, skip_inv
                 if progress is not None:
                     progress(1)
             if finish is not None:
-                finish(done.created)
+                finish(done)
     except RowRefused as refused:
         done.created, done.errors = [], [*done.errors, refused.issue]
     except DatabaseError:
