@@ -13,7 +13,8 @@ from typing import Any, Generic, TypeVar
 TRUE_WORDS = frozenset({"yes", "true", "1", "x", "✓", "✔", "y", "on", "да", "bəli", "hə"})
 FALSE_WORDS = frozenset({"no", "false", "0", "n", "off", "нет", "xeyr", "yox", "✗", "✘"})
 DATE_PATTERNS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
-"""Dates typed as text: ISO (also with a time after it), day.month.year, day/month/year."""
+"""Dates typed as text: ISO (also with a time after it, ``2024-03-01 10:30``), day.month.year,
+day/month/year."""
 
 
 def blank(value: Any) -> bool:
@@ -30,7 +31,7 @@ def parse_date(value: Any) -> dt.date | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if len(text) >= 10 and text[4:5] == "-":
+    if len(text) >= 10 and text[4:5] == "-" and text[10:11] in ("", " ", "T"):
         try:
             return dt.date.fromisoformat(text[:10])
         except ValueError:
@@ -58,9 +59,13 @@ def parse_bool(value: Any) -> bool | None:
     return None
 
 
+_DOTTED_AND_DOTLESS = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
+
+
 def fold_name(text: str) -> str:
-    """A name as the look-up compares it: runs of white space are one space, ends trimmed, case folded."""
-    return " ".join(str(text).split()).casefold()
+    """A name as the look-up compares it: runs of white space are one space, ends trimmed, case folded,
+    and the Azerbaijani dotted and dotless i (İ i, I ı) taken as one letter, so "YARDIM" finds "Yardım"."""
+    return " ".join(str(text).translate(_DOTTED_AND_DOTLESS).split()).casefold()
 
 
 Named = TypeVar("Named")

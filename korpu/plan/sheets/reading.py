@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,19 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from korpu.accounts.models import Organisation
-from korpu.core.sheets import (
-    ImportPlan,
-    NameIndex,
-    PlannedRow,
-    RowIssue,
-    blank,
-    data_rows,
-    header_rows,
-    not_a_workbook,
-    open_workbook,
-    parse_date,
-    quietly,
-)
+from korpu.core.sheets import ImportPlan, NameIndex, PlannedRow, RowIssue, blank, parse_date
+from korpu.core.sheets.reading import data_rows, header_rows, not_a_workbook, open_workbook, quietly
 from korpu.plan.models import Category, Measure, Plan, Recommendation, Section
 from korpu.plan.sheets.columns import (
     DATA_START,
@@ -175,32 +164,40 @@ class _Organisations:
         return found[0], ""
 
 
-def read_measures(file: Any, plan: Plan) -> PlanImport:
-    """Check every row of a measures workbook against ``plan``. Saves nothing."""
-    result = PlanImport(kind="measures", plan=plan)
+def _read(result: PlanImport, file: Any, columns: Sequence[Column],
+          check: Callable[[_Reader, Any], None]) -> PlanImport:
+    """Open the workbook, find the sheet with the template's codes, and ``check`` its rows into ``result``."""
     workbook = _open(file, result)
     if workbook is None:
         return result
     try:
         with quietly():
-            reader = _Reader(result, MEASURE_COLUMNS)
+            reader = _Reader(result, columns)
             sheet = reader.find_sheet(workbook)
-            if sheet is None or result.workbook_errors:
-                return result
-            sections = {s.number.casefold(): s for s in plan.sections.all()}
-            existing = {(section_id, number.casefold()) for section_id, number in
-                        Measure.objects.filter(section__plan=plan).values_list("section_id", "number")}
-            organisations = _Organisations()
-            categories = {c.code.casefold(): c for c in Category.objects.all()}
-            seen: dict[tuple[int, str], int] = {}
-            for number, cells in reader.rows(sheet):
-                row = PlannedRow(number)
-                result.rows.append(row)
-                _read_measure(reader, row, cells, plan=plan, sections=sections, existing=existing, seen=seen,
-                              organisations=organisations, categories=categories)
+            if sheet is not None and not result.workbook_errors:
+                check(reader, sheet)
     finally:
         workbook.close()
     return result
+
+
+def read_measures(file: Any, plan: Plan) -> PlanImport:
+    """Check every row of a measures workbook against ``plan``. Saves nothing."""
+
+    def check(reader: _Reader, sheet: Any) -> None:
+        sections = {s.number.casefold(): s for s in plan.sections.all()}
+        existing = {(section_id, number.casefold()) for section_id, number in
+                    Measure.objects.filter(section__plan=plan).values_list("section_id", "number")}
+        organisations = _Organisations()
+        categories = {c.code.casefold(): c for c in Category.objects.all()}
+        seen: dict[tuple[int, str], int] = {}
+        for number, cells in reader.rows(sheet):
+            row = PlannedRow(number)
+            reader.result.rows.append(row)
+            _read_measure(reader, row, cells, plan=plan, sections=sections, existing=existing, seen=seen,
+                          organisations=organisations, categories=categories)
+
+    return _read(PlanImport(kind="measures", plan=plan), file, MEASURE_COLUMNS, check)
 
 
 def _read_measure(reader: _Reader, row: PlannedRow, cells: dict[str, Any], *, plan: Plan,
@@ -306,35 +303,25 @@ def read_recommendations(file: Any, plan: Plan | None = None) -> PlanImport:
     Measure numbers are looked up in ``plan`` when given, else in every plan (then a number must
     name one measure only).
     """
-    result = PlanImport(kind="recommendations", plan=plan)
-    workbook = _open(file, result)
-    if workbook is None:
-        return result
-    try:
-        with quietly():
-            reader = _Reader(result, RECOMMENDATION_COLUMNS)
-            sheet = reader.find_sheet(workbook)
-            if sheet is None or result.workbook_errors:
-                return result
-            measures: dict[str, list[Measure]] = {}
-            for measure in Measure.objects.filter(**({"section__plan": plan} if plan else {})).select_related(
-                    "section"):
-                measures.setdefault(measure.number.casefold(), []).append(measure)
-            raw_rows = list(reader.rows(sheet))
-            in_file: dict[tuple[str, str, str], int] = {}
-            for number, cells in raw_rows:
-                source = _choice(_text(cells.get("source")), Recommendation.Source.choices)
-                if source:
-                    key = _rec_key(source, _text(cells.get("cycle")), _text(cells.get("reference")))
-                    in_file.setdefault(key, number)
-            earlier: set[tuple[str, str, str]] = set()
-            for number, cells in raw_rows:
-                row = PlannedRow(number)
-                result.rows.append(row)
-                _read_recommendation(reader, row, cells, measures=measures, in_file=in_file, earlier=earlier)
-    finally:
-        workbook.close()
-    return result
+
+    def check(reader: _Reader, sheet: Any) -> None:
+        measures: dict[str, list[Measure]] = {}
+        for measure in Measure.objects.filter(**({"section__plan": plan} if plan else {})).select_related("section"):
+            measures.setdefault(measure.number.casefold(), []).append(measure)
+        raw_rows = list(reader.rows(sheet))
+        in_file: dict[tuple[str, str, str], int] = {}
+        for number, cells in raw_rows:
+            source = _choice(_text(cells.get("source")), Recommendation.Source.choices)
+            if source:
+                key = _rec_key(source, _text(cells.get("cycle")), _text(cells.get("reference")))
+                in_file.setdefault(key, number)
+        earlier: set[tuple[str, str, str]] = set()
+        for number, cells in raw_rows:
+            row = PlannedRow(number)
+            reader.result.rows.append(row)
+            _read_recommendation(reader, row, cells, measures=measures, in_file=in_file, earlier=earlier)
+
+    return _read(PlanImport(kind="recommendations", plan=plan), file, RECOMMENDATION_COLUMNS, check)
 
 
 def _read_recommendation(reader: _Reader, row: PlannedRow, cells: dict[str, Any], *,
