@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from korpu.cases import actions, choices
-from korpu.cases.htcds.reading import CaseImport, CaseRow, _victim_data_organisations, check_actor
+from korpu.cases.htcds.reading import CaseImport, CaseRow, check_actor, victim_data_organisations
 from korpu.cases.models import Case, StatusDecision
 from korpu.core import audit
 from korpu.core.sheets import Committed, RowIssue, commit_rows
@@ -40,7 +40,7 @@ def import_plan(plan: CaseImport, *, by: Any, skip_invalid: bool = False,
 
     ``by`` is the importing user (``None`` only for a trusted operator, see :func:`check_actor`).
     """
-    if by is not None and not _victim_data_organisations(by):
+    if by is not None and not victim_data_organisations(by):
         audit.denied("case.import", actor=by, details={"format": "htcds"})
         raise PermissionDenied(_("You do not work with victims' data in any organisation."))
     if not plan.actor_checked or plan.checked_for is not by:

@@ -381,7 +381,7 @@ def _build(row: CaseRow, values: dict[str, Any], context: _Context) -> None:
 
 
 # --- the acting user ------------------------------------------------------------------------------
-def _victim_data_organisations(user: Any) -> list[Organisation]:
+def victim_data_organisations(user: Any) -> list[Organisation]:
     if not isinstance(user, User) or not access.is_staff_user(user):
         return []
     seen: dict[int, Organisation] = {}
@@ -404,7 +404,7 @@ def check_actor(plan: CaseImport, by: Any) -> CaseImport:
     then each row is registered by a victim-data user of its (named) owner organisation and no
     official status is ever set.
     """
-    own = _victim_data_organisations(by) if by is not None else []
+    own = victim_data_organisations(by) if by is not None else []
     staff = _owner_staff() if by is None else {}
     for row in plan.rows:
         row.actor_errors, row.actor_warnings = [], []
