@@ -235,9 +235,9 @@ def cmd_import_htcds(args: argparse.Namespace) -> int:
         checked, valid, invalid = htcds.plan_summary(plan)
         print(f"checked {checked} rows: {valid} valid, {invalid} with errors")
         for issue in plan.errors:
-            print(str(issue))
+            print(issue.line())
         for issue in plan.warnings:
-            print(f"warning: {issue}")
+            print(f"warning: {issue.line()}")
         if plan.workbook_errors or (plan.errors and not args.skip_invalid):
             print("nothing imported", file=sys.stderr)
             return 1
@@ -245,7 +245,7 @@ def cmd_import_htcds(args: argparse.Namespace) -> int:
         with progress:
             result = htcds.import_plan(plan, by=user, skip_invalid=args.skip_invalid, progress=advance)
         for issue in result.errors[len(plan.errors):]:
-            print(str(issue))
+            print(issue.line())
     if result.imported == 0 and len(result.errors) > len(plan.errors):
         print("nothing imported", file=sys.stderr)
         return 1
@@ -257,6 +257,7 @@ def cmd_export_htcds(args: argparse.Namespace) -> int:
     _setup()
     from korpu.accounts.models import Organisation
     from korpu.cases import htcds, queries
+    from korpu.core.sheets import NameIndex
 
     user = _acting_user(args.as_user)
     if user is None:
@@ -273,8 +274,7 @@ def cmd_export_htcds(args: argparse.Namespace) -> int:
             picked[option] = code
     organisation = None
     if args.organisation:
-        wanted = args.organisation.casefold()
-        found = [o for o in Organisation.objects.all() if wanted in (o.name.casefold(), o.short_name.casefold())]
+        found = NameIndex(Organisation.objects.all()).find(args.organisation)
         if len(found) != 1:
             print(f"--organisation: no single organisation is called {args.organisation!r}", file=sys.stderr)
             return 2

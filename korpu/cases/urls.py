@@ -1,14 +1,14 @@
 from django.urls import path
 
-from korpu.cases import views, views_export
+from korpu.cases import views, views_io
 
 app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list_view, name="list"),
     path("cases/new/", views.case_create_view, name="create"),
-    path("cases/export/htcds.xlsx", views_export.export_htcds_view, name="export_htcds"),
-    path("cases/import/", views_export.import_htcds_view, name="import_htcds"),
+    path("cases/export/htcds.xlsx", views_io.export_htcds_view, name="export_htcds"),
+    path("cases/import/", views_io.import_htcds_view, name="import_htcds"),
     path("cases/<int:case_id>/", views.case_detail_view, name="detail"),
     path("cases/<int:case_id>/edit/", views.case_edit_view, name="edit"),
     path("cases/<int:case_id>/forms/<slug:name>/", views.case_action_form_view, name="action_form"),

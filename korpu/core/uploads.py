@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import PurePath
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -115,3 +116,34 @@ def checked_file(filename: str, data: bytes) -> tuple[str, str]:
                               % {"mb": settings.ATTACHMENT_MAX_BYTES // 1048576})
     safe_name = sanitise_filename(filename)
     return safe_name, sniff(data, safe_name)
+
+
+WORKBOOK_MAX_BYTES = 10 * 1024 * 1024
+"""The largest workbook an import page accepts."""
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def check_workbook_upload(upload: Any, *, max_bytes: int = WORKBOOK_MAX_BYTES) -> Any:
+    """The uploaded workbook, refused unless it is named .xlsx and within ``max_bytes``.
+
+    The content is judged later by the importer (openpyxl reads only a real workbook)."""
+    if not upload.name.lower().endswith(".xlsx"):
+        raise ValidationError(_("This is not an Excel workbook (.xlsx)."))
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": max_bytes // 2**20})
+    return upload
+
+
+class WorkbookField(forms.FileField):
+    """A file field for an .xlsx import: the browser offers .xlsx files, the server checks the upload."""
+
+    def __init__(self, *, max_bytes: int = WORKBOOK_MAX_BYTES, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_TYPE}))
+        super().__init__(**kwargs)
+        self.max_bytes = max_bytes
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload:
+            check_workbook_upload(upload, max_bytes=self.max_bytes)
+        return upload

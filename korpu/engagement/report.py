@@ -19,46 +19,38 @@ of the day the report is generated (the report says so).
 
 Labels: the texts of this report are in the message catalogue (``TEXTS`` holds the English source
 strings, rendered under ``translation.override`` in the report's language); statuses, regions,
-target groups and service types are the models' own choice labels. The PDF follows
-``korpu/plan/pdf.py``: data as JSON beside a copy of ``templates_typst/activity.typ``, Typst's
-embedded fonts (Libertinus Serif covers Azerbaijani Latin and Cyrillic), strings inserted as text.
+target groups and service types are the models' own choice labels. The PDF is
+rendered by :mod:`korpu.core.documents` (as the plan report is): data as JSON beside a copy of
+``templates_typst/activity.typ``, the kernel's fonts, strings inserted as text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import re
-import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-import typst
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 
 from korpu.accounts.models import Membership, Role
 from korpu.cases.choices import ServiceType
 from korpu.cases.models import Referral
 from korpu.cases.models import Service as CaseService
-from korpu.core import disclosure
+from korpu.core import disclosure, documents
+from korpu.core.sheets import xlsx as sheets
 from korpu.engagement.models import REGIONS, Campaign, CampaignEvent, Meeting, Member, Proposal, TargetGroup
 
 TEMPLATE = Path(__file__).resolve().parent / "templates_typst" / "activity.typ"
-FONTS = Path(__file__).resolve().parent.parent / "plan" / "fonts"
-"""The same optional font folder as the plan report's (``korpu/plan/fonts/``), so both look alike."""
 LANGUAGES = ("az", "ru", "en")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
+XLSX = sheets.XLSX
+PDF = documents.PDF
 
 # --- texts -----------------------------------------------------------------------------------------
 # Every text of the report, in the message catalogue (English source strings); ``text`` renders one
@@ -342,68 +334,13 @@ def activity_data(start: dt.date, end: dt.date, language: str, *, threshold: int
 
 
 # --- PDF -------------------------------------------------------------------------------------------
-def _compile(data: dict[str, Any]) -> bytes:
-    font_paths = [str(FONTS)] if FONTS.is_dir() else []
-    with tempfile.TemporaryDirectory(prefix="korpu-typst-") as tmp:
-        folder = Path(tmp)
-        shutil.copyfile(TEMPLATE, folder / TEMPLATE.name)
-        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        options: dict[str, Any] = {"root": str(folder), "font_paths": font_paths}
-        if "ignore_system_fonts" in (getattr(typst.compile, "__text_signature__", None) or ""):
-            options["ignore_system_fonts"] = True
-        pdf = typst.compile(str(folder / TEMPLATE.name), **options)
-    if not isinstance(pdf, bytes):
-        raise TypeError("typst returned pages, not one PDF")
-    return pdf
-
-
 def activity_pdf(start: dt.date, end: dt.date, language: str) -> bytes:
     """The report as PDF bytes, in ``language`` (az, ru or en)."""
-    return _compile(activity_data(start, end, language))
+    return documents.render_pdf(TEMPLATE, activity_data(start, end, language))
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _append(sheet: Any, values: Sequence[Any], *, bold: bool = False, header: bool = False) -> None:
-    """Append a row; text stays text (never a formula, whatever it starts with)."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-        if bold or header:
-            cell.font = BOLD
-        if header:
-            cell.fill = HEADER_FILL
-            cell.alignment = WRAP
-
-
-def _widths(sheet: Any, widths: Iterable[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _sheet_title(value: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", value).strip()[:31] or "sheet"
-
-
-def _table(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int],
-           empty: str) -> None:
-    _append(sheet, header, header=True)
-    count = 0
-    for row in rows:
-        _append(sheet, row)
-        count += 1
-    if not count:
-        _append(sheet, [empty])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.alignment = WRAP
-    _widths(sheet, widths)
-    sheet.freeze_panes = "A2"
+BOLD, HEADER_FILL, WRAP = sheets.BOLD, sheets.HEADER_FILL, sheets.WRAP
 
 
 def activity_xlsx(start: dt.date, end: dt.date, language: str) -> bytes:
@@ -413,45 +350,46 @@ def activity_xlsx(start: dt.date, end: dt.date, language: str) -> bytes:
     workbook = openpyxl.Workbook()
 
     overview = workbook.active
-    overview.title = _sheet_title(t["sheet_overview"])
-    _append(overview, [data["title"]])
+    overview.title = sheets.sheet_title(t["sheet_overview"])
+    sheets.append_row(overview, [data["title"]])
     overview["A1"].font = Font(bold=True, size=14)
-    _append(overview, [data["coalition"]])
-    _append(overview, [t["period"], data["period"]])
+    sheets.append_row(overview, [data["coalition"]])
+    sheets.append_row(overview, [t["period"], data["period"]])
     chair = ", ".join(p for p in (data["chair"]["person"], data["chair"]["organisation"]) if p)
     if chair:
-        _append(overview, [t["chair"], chair])
-    _append(overview, [t["generated"], data["generated"]])
-    _append(overview, [t["as_of"]])
-    _append(overview, [])
-    _append(overview, [t["summary"], t["count"]], header=True)
+        sheets.append_row(overview, [t["chair"], chair])
+    sheets.append_row(overview, [t["generated"], data["generated"]])
+    sheets.append_row(overview, [t["as_of"]])
+    sheets.append_row(overview, [])
+    sheets.append_row(overview, [t["summary"], t["count"]], header=True)
     for item in data["summary"]:
-        _append(overview, [item["label"], item["value"]])
-    _append(overview, [])
-    _append(overview, [t["by_status"], t["count"]], header=True)
+        sheets.append_row(overview, [item["label"], item["value"]])
+    sheets.append_row(overview, [])
+    sheets.append_row(overview, [t["by_status"], t["count"]], header=True)
     for item in data["proposal_counts"]:
-        _append(overview, [item["label"], item["count"]])
-    _append(overview, [t["total"], data["proposal_total"]], bold=True)
-    _widths(overview, [48, 60])
+        sheets.append_row(overview, [item["label"], item["count"]])
+    sheets.append_row(overview, [t["total"], data["proposal_total"]], bold=True)
+    sheets.set_widths(overview, [48, 60])
 
-    _table(workbook.create_sheet(_sheet_title(t["meetings"])),
-           [t["date"], t["meeting"], t["organiser"], t["participants"], t["decisions"], t["done"]],
-           ([dt.date.fromisoformat(m["iso"]), m["title"], m["organiser"], m["participants"], m["decisions"],
-             m["done"]] for m in data["meetings"]),
-           [12, 60, 40, 12, 12, 12], t["no_meetings"])
-    _table(workbook.create_sheet(_sheet_title(t["proposals"])),
-           [t["date"], t["proposal"], t["from"], t["addressed_to"], t["status"], t["measures_fed"]],
-           ([dt.date.fromisoformat(p["iso"]), p["title"], p["from_full"], p["to_full"], p["status_label"],
-             p["measures"]] for p in data["proposals"]),
-           [12, 50, 36, 36, 20, 16], t["no_proposals"])
-    _table(workbook.create_sheet(_sheet_title(t["campaigns"])),
-           [t["campaign"], t["dates"], t["organisers"], t["events"], t["people_reached"]],
-           ([c["title"], c["dates"], c["organisers"], c["events"], c["people"]] for c in data["campaigns"]),
-           [50, 26, 40, 12, 16], t["no_campaigns"])
+    table = sheets.write_table
+    table(workbook.create_sheet(sheets.sheet_title(t["meetings"])),
+          [t["date"], t["meeting"], t["organiser"], t["participants"], t["decisions"], t["done"]],
+          ([dt.date.fromisoformat(m["iso"]), m["title"], m["organiser"], m["participants"], m["decisions"],
+            m["done"]] for m in data["meetings"]),
+          [12, 60, 40, 12, 12, 12], empty=t["no_meetings"])
+    table(workbook.create_sheet(sheets.sheet_title(t["proposals"])),
+          [t["date"], t["proposal"], t["from"], t["addressed_to"], t["status"], t["measures_fed"]],
+          ([dt.date.fromisoformat(p["iso"]), p["title"], p["from_full"], p["to_full"], p["status_label"],
+            p["measures"]] for p in data["proposals"]),
+          [12, 50, 36, 36, 20, 16], empty=t["no_proposals"])
+    table(workbook.create_sheet(sheets.sheet_title(t["campaigns"])),
+          [t["campaign"], t["dates"], t["organisers"], t["events"], t["people_reached"]],
+          ([c["title"], c["dates"], c["organisers"], c["events"], c["people"]] for c in data["campaigns"]),
+          [50, 26, 40, 12, 16], empty=t["no_campaigns"])
 
-    reach = workbook.create_sheet(_sheet_title(t["sheet_reach"]))
-    _table(reach, [t["region"], t["people_reached"]],
-           ([r["label"], r["people"]] for r in data["reach"]["regions"]), [28, 16], t["no_reach"])
+    reach = workbook.create_sheet(sheets.sheet_title(t["sheet_reach"]))
+    table(reach, [t["region"], t["people_reached"]],
+          ([r["label"], r["people"]] for r in data["reach"]["regions"]), [28, 16], empty=t["no_reach"])
     start_row = 1
     reach.cell(row=start_row, column=4, value=t["target_group"])
     reach.cell(row=start_row, column=5, value=t["people_reached"])
@@ -469,25 +407,23 @@ def activity_xlsx(start: dt.date, end: dt.date, language: str) -> bytes:
     reach.cell(row=total_row, column=2, value=data["reach"]["total"]).font = BOLD
     reach.cell(row=total_row + 1, column=1, value=t["reach_note"]).font = Font(italic=True)
 
-    members = workbook.create_sheet(_sheet_title(t["sheet_members"]))
+    members = workbook.create_sheet(sheets.sheet_title(t["sheet_members"]))
     types = data["members"]["types"]
-    _table(members, [t["member"], t["referrals_received"], t["services_delivered"], *[x["label"] for x in types]],
-           ([row["name"] + (f" ({t['chair_mark']})" if row["chair"] else ""), row["referrals"], row["services"],
-             *row["types"]] for row in data["members"]["rows"]),
-           [44, 14, 14, *[14 for _x in types]], t["no_members"])
+    table(members, [t["member"], t["referrals_received"], t["services_delivered"], *[x["label"] for x in types]],
+          ([row["name"] + (f" ({t['chair_mark']})" if row["chair"] else ""), row["referrals"], row["services"],
+            *row["types"]] for row in data["members"]["rows"]),
+          [44, 14, 14, *[14 for _x in types]], empty=t["no_members"])
     for cells in members.iter_rows(min_row=2, min_col=2):
         for cell in cells:
-            cell.alignment = Alignment(horizontal="right", vertical="top")
-    _append(members, [])
+           cell.alignment = Alignment(horizontal="right", vertical="top")
+    sheets.append_row(members, [])
     for note in (t["members_note"], data["notes"]["primary"], data["notes"]["secondary"]):
-        _append(members, [note])
+        sheets.append_row(members, [note])
         members.cell(row=members.max_row, column=1).font = Font(italic=True)
 
     workbook.properties.title = f"{data['title']} · {data['period']}"
     workbook.properties.language = language
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheets.workbook_bytes(workbook)
 
 
 def filename(start: dt.date, end: dt.date, language: str, extension: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from korpu.engagement import views, views_report
+from korpu.engagement import views, views_io
 
 app_name = "engagement"
 
@@ -9,9 +9,9 @@ urlpatterns = [
     path("coalition/members/new/", views.member_create_view, name="member_create"),
     path("coalition/members/<int:member_id>/", views.member_view, name="member"),
     path("coalition/members/<int:member_id>/contacts/<int:contact_id>/", views.contact_view, name="contact"),
-    path("coalition/report/", views_report.report_view, name="report"),
-    path("coalition/report.pdf", views_report.report_pdf_view, name="report_pdf"),
-    path("coalition/report.xlsx", views_report.report_xlsx_view, name="report_xlsx"),
+    path("coalition/report/", views_io.report_view, name="report"),
+    path("coalition/report.pdf", views_io.report_pdf_view, name="report_pdf"),
+    path("coalition/report.xlsx", views_io.report_xlsx_view, name="report_xlsx"),
     path("meetings/", views.meeting_list_view, name="meetings"),
     path("meetings/new/", views.meeting_create_view, name="meeting_create"),
     path("meetings/<int:meeting_id>/", views.meeting_view, name="meeting"),

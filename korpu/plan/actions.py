@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -14,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from korpu.core.access import Actor
 from korpu.core.uploads import checked_file
 from korpu.plan.models import (
     Assessment,
+    BodyContact,
     Category,
     Evidence,
     ImplementationStatus,
@@ -35,6 +38,7 @@ from korpu.plan.models import (
     Plan,
     ProgressReport,
     Recommendation,
+    ReminderLog,
     ReportEvent,
     ReportingPeriod,
     Section,
@@ -575,3 +579,87 @@ def recommendation_set_published(*, by: Actor, recommendation: Recommendation, p
         audit.record("recommendation.publish" if published else "recommendation.unpublish", obj=recommendation,
                      actor=by)
     return recommendation
+
+
+# --- report reminders ----------------------------------------------------------------------------
+@dataclass
+class ReminderResult:
+    due_soon: int = 0
+    overdue: int = 0
+    escalations: int = 0
+
+
+def missing_reports(period: ReportingPeriod) -> dict[Organisation, list[Measure]]:
+    """Per executing body, the measures of the period it has not submitted a report for."""
+    done = set(ProgressReport.objects.filter(period=period, status__in=[
+        ProgressReport.Status.SUBMITTED, ProgressReport.Status.ACCEPTED]).values_list("measure_id", "organisation_id"))
+    missing: dict[Organisation, list[Measure]] = {}
+    for measure in Measure.objects.filter(section__plan=period.plan, start_year__lte=period.year,
+                                          end_year__gte=period.year).prefetch_related("executing_bodies"):
+        for body in measure.executing_bodies.all():
+            if (measure.pk, body.pk) not in done:
+                missing.setdefault(body, []).append(measure)
+    return missing
+
+
+def _reminder_once(period: ReportingPeriod, organisation: Organisation, kind: str, recipients: int) -> bool:
+    """Log the reminder; False when it was sent before (the log's unique key), so each goes out once."""
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(period=period, organisation=organisation, kind=kind, recipients=recipients)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _send_reminder(users: list[tuple[str, str]], kind: str, period: ReportingPeriod, organisation: Organisation,
+                   measures: list[Measure]) -> None:
+    numbers = ", ".join(m.number for m in measures)
+    for email, language in users:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            if kind == ReminderLog.Kind.DUE_SOON:
+                subject = _("Progress reports due on %(date)s") % {"date": period.due_on.isoformat()}
+            elif kind == ReminderLog.Kind.OVERDUE:
+                subject = _("Progress reports overdue since %(date)s") % {"date": period.due_on.isoformat()}
+            else:
+                subject = _("Escalation: %(org)s has not reported for %(year)s") % {"org": organisation.name,
+                                                                                   "year": period.year}
+            body = _("Body: %(org)s\nYear: %(year)s\nMeasures without a submitted report: %(numbers)s\n\n"
+                     "Write them in Körpü: %(link)s") % {"org": organisation.name, "year": period.year,
+                                                         "numbers": numbers, "link": f"{settings.SITE_URL}/plan/"}
+        send_mail(subject, body, None, [email])
+
+
+def report_reminders_send(*, today: dt.date, days_before: int | None = None) -> ReminderResult:
+    """Remind the bodies with reports missing in every open period (the scheduled job calls this).
+
+    A body's focal points are told when the due date is ``days_before`` days away (by default
+    ``KORPU_PLAN_REMINDER_DAYS``) and again once it has passed; the head of the body (``BodyContact``)
+    after the body's escalation delay. Each reminder is logged (``ReminderLog``) and so sent once,
+    whenever the job runs; the e-mails leave when the transaction commits. Audited as
+    ``jobs.report_reminders`` with the counts.
+    """
+    days_before = settings.PLAN_REMINDER_DAYS if days_before is None else days_before
+    result = ReminderResult()
+    with transaction.atomic():
+        for period in ReportingPeriod.objects.filter(locked=False).select_related("plan"):
+            if today < period.due_on - dt.timedelta(days=days_before):
+                continue
+            for organisation, measures in missing_reports(period).items():
+                focal_points = [(u.email, u.language) for u in _focal_points(organisation)]
+                kind = ReminderLog.Kind.DUE_SOON if today <= period.due_on else ReminderLog.Kind.OVERDUE
+                if focal_points and _reminder_once(period, organisation, kind, len(focal_points)):
+                    transaction.on_commit(partial(_send_reminder, focal_points, kind, period, organisation, measures))
+                    if kind == ReminderLog.Kind.DUE_SOON:
+                        result.due_soon += 1
+                    else:
+                        result.overdue += 1
+                contact = BodyContact.objects.filter(organisation=organisation).first()
+                if (contact is not None and today > period.due_on + dt.timedelta(days=contact.escalate_after_days)
+                        and _reminder_once(period, organisation, ReminderLog.Kind.ESCALATION, 1)):
+                    transaction.on_commit(partial(_send_reminder, [(contact.head_email, "")],
+                                                  ReminderLog.Kind.ESCALATION, period, organisation, measures))
+                    result.escalations += 1
+        audit.record("jobs.report_reminders", details={"due_soon": result.due_soon, "overdue": result.overdue,
+                                                       "escalations": result.escalations})
+    return result

@@ -1,34 +1,25 @@
-"""The plan status report as PDF, typeset by Typst (the ``typst`` package; nothing is downloaded).
+"""The plan status report as PDF, typeset by Typst through :mod:`korpu.core.documents`.
 
-The template ``templates_typst/plan_status.typ`` reads ``data.json``, which this module writes into
-a temporary directory beside a copy of the template: every text in it, the labels included, is
-already in the chosen language (``translation.override`` + ``localized``). Typst inserts strings as
-text, never as markup, so nothing a user typed can change the layout.
-
-Fonts: only Typst's embedded fonts are used (system fonts are ignored, so the PDF looks the same on
-every machine). Libertinus Serif covers Azerbaijani Latin (ə ğ ı İ ö ü ç ş) and Cyrillic. A font
-shipped in ``korpu/plan/fonts/`` (if that folder exists) is offered to Typst as well.
+The template ``templates_typst/plan_status.typ`` reads the data this module gathers: every text in
+it, the labels included, is already in the chosen language (``translation.override`` +
+``localized``). Fonts and the rendering are the kernel's, the same for every document.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from korpu.core import documents
 from korpu.core.i18n import localized
 from korpu.plan import queries
 from korpu.plan.models import ImplementationStatus, Measure, Plan
 
 TEMPLATE = Path(__file__).resolve().parent / "templates_typst" / "plan_status.typ"
-FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 def _labels() -> dict[str, str]:
@@ -139,16 +130,4 @@ def _indicator(measure: Measure, today: Any) -> list[dict[str, str]]:
 
 def plan_status_pdf(plan: Plan, language: str) -> bytes:
     """The plan status report as PDF bytes, in ``language`` (az, ru or en)."""
-    data = plan_status_data(plan, language)
-    font_paths = [str(FONTS)] if FONTS.is_dir() else []
-    with tempfile.TemporaryDirectory(prefix="korpu-typst-") as tmp:
-        folder = Path(tmp)
-        shutil.copyfile(TEMPLATE, folder / TEMPLATE.name)
-        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        options: dict[str, Any] = {"root": str(folder), "font_paths": font_paths}
-        if "ignore_system_fonts" in (getattr(typst.compile, "__text_signature__", None) or ""):
-            options["ignore_system_fonts"] = True  # typst-py 0.11 has no such option; its fonts are the same
-        pdf = typst.compile(str(folder / TEMPLATE.name), **options)
-    if not isinstance(pdf, bytes):
-        raise TypeError("typst returned pages, not one PDF")
-    return pdf
+    return documents.render_pdf(TEMPLATE, plan_status_data(plan, language))

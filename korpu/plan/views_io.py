@@ -17,17 +17,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from korpu.core import access
+from korpu.core import access, documents
 from korpu.core.downloads import file_download
-from korpu.plan import pdf, queries, xlsx
+from korpu.core.uploads import WorkbookField
+from korpu.plan import pdf, queries, sheets
 from korpu.plan.models import Plan
 
-PDF = "application/pdf"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+PDF = documents.PDF
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
@@ -35,20 +34,11 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), widget=forms.RadioSelect,
                              choices=[("measures", gettext_lazy("Measures of this plan")),
                                       ("recommendations", gettext_lazy("Recommendations"))], initial="measures")
-    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx) made from the template"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + xlsx.XLSX}))
+    file = WorkbookField(label=gettext_lazy("Workbook (.xlsx) made from the template"))
     publish = forms.BooleanField(label=gettext_lazy("Publish what is imported on the public portal at once"),
                                  required=False, help_text=gettext_lazy(
                                      "Otherwise the new measures or recommendations stay internal until each is "
                                      "published from its page."))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("This is not an Excel workbook (.xlsx)."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
-        return upload
 
 
 def _language(request: HttpRequest) -> str:
@@ -73,7 +63,7 @@ def _plan_name(plan: Plan, language: str) -> str:
 def plan_export_xlsx_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = queries.plan_for(request.user, plan_id)
     language = _language(request)
-    return _download(xlsx.plan_status_xlsx(plan, language), xlsx.XLSX, f"{_plan_name(plan, language)}.xlsx")
+    return _download(sheets.plan_status_xlsx(plan, language), sheets.XLSX, f"{_plan_name(plan, language)}.xlsx")
 
 
 @login_required
@@ -95,14 +85,14 @@ def measures_template_view(request: HttpRequest) -> HttpResponse:
     """The measures template; ``?plan=<id>`` fills the picklists with that plan's sections and years."""
     plan = _template_plan(request)
     suffix = f"-{plan.start_year}-{plan.end_year}" if plan else ""
-    return _download(xlsx.measures_template(plan), xlsx.XLSX, f"korpu-measures-template{suffix}.xlsx")
+    return _download(sheets.measures_template(plan), sheets.XLSX, f"korpu-measures-template{suffix}.xlsx")
 
 
 @login_required
 @require_GET
 def recommendations_template_view(request: HttpRequest) -> HttpResponse:
     plan = _template_plan(request)
-    return _download(xlsx.recommendations_template(plan), xlsx.XLSX, "korpu-recommendations-template.xlsx")
+    return _download(sheets.recommendations_template(plan), sheets.XLSX, "korpu-recommendations-template.xlsx")
 
 
 @login_required
@@ -119,15 +109,15 @@ def plan_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
         return render(request, "plan/plan_import.html", context, status=400 if form.errors and not htmx else 200)
     kind = form.cleaned_data["kind"]
     upload = form.cleaned_data["file"]
-    result = xlsx.read_measures(upload, plan) if kind == "measures" else xlsx.read_recommendations(upload, plan)
+    result = sheets.read_measures(upload, plan) if kind == "measures" else sheets.read_recommendations(upload, plan)
     context.update({"checked": len(result.rows), "invalid": len(result.invalid_rows), "kind": kind,
                     "errors": result.errors, "warnings": result.warnings})
     if result.ok:
         try:
             publish = form.cleaned_data["publish"]
-            created = (xlsx.apply_measures(result, request.user, publish=publish) if kind == "measures"
-                       else xlsx.apply_recommendations(result, request.user, publish=publish))
-        except xlsx.ImportRefused as refused:
+            created = (sheets.apply_measures(result, request.user, publish=publish) if kind == "measures"
+                       else sheets.apply_recommendations(result, request.user, publish=publish))
+        except sheets.ImportRefused as refused:
             context["errors"] = refused.issues
             context["invalid"] = len({issue.row for issue in refused.issues})
         else:

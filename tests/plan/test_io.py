@@ -19,7 +19,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from korpu.core.models import AuditEvent
-from korpu.plan import queries, xlsx
+from korpu.plan import queries
+from korpu.plan import sheets as xlsx
 from korpu.plan.models import ImplementationStatus, Measure, Recommendation
 from tests.plan.conftest import demo_measure
 

@@ -22,7 +22,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 
 from korpu.core.models import AuditEvent
-from korpu.plan import actions, queries, xlsx
+from korpu.plan import actions, queries
+from korpu.plan import sheets as xlsx
 from korpu.plan.models import (
     Assessment,
     Category,

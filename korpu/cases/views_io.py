@@ -1,5 +1,7 @@
 """HTCDS 2.0 Excel export of the case list and the upload page for importing a toolkit workbook.
 
+Each app's file-in/file-out pages live in its ``views_io`` module (cases, plan, engagement).
+
 Both need a role that works with victims' data. The export takes the case list's filters and
 writes only what the user may see (see ``korpu.cases.htcds``); the import checks every row first
 and saves nothing when a row has an error, unless the user asks to skip the invalid rows.
@@ -24,25 +26,16 @@ from korpu.cases import htcds, queries
 from korpu.cases.views import filters_from
 from korpu.core import access
 from korpu.core.downloads import file_download
+from korpu.core.sheets import XLSX
+from korpu.core.uploads import WorkbookField
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_MESSAGES = 50
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("HTCDS workbook (.xlsx)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}))
+    file = WorkbookField(label=gettext_lazy("HTCDS workbook (.xlsx)"))
     skip_invalid = forms.BooleanField(label=gettext_lazy("Import the valid rows and skip the rows with errors"),
                                       required=False)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("This is not an Excel workbook (.xlsx)."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
-        return upload
 
 
 def _require_victim_role(request: HttpRequest, action: str) -> None:
@@ -81,6 +74,5 @@ def import_htcds_view(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/import.html", context, status=400)
     messages.success(request, _("Imported %(count)d cases.") % {"count": result.imported})
     for issue in [*result.errors, *result.warnings][:MAX_MESSAGES]:
-        messages.warning(request, _("Row %(row)d, %(column)s: %(message)s")
-                         % {"row": issue.row, "column": issue.column or "—", "message": issue.message})
+        messages.warning(request, str(issue))
     return redirect("cases:list")
