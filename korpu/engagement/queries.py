@@ -188,6 +188,16 @@ def photo_for(user: Any, photo_id: int, *, public: bool = False, kind: str = "fu
     return photo
 
 
+def photo_content(photo: Photo, kind: str) -> tuple[bytes, str]:
+    """The bytes and content type of a photo the caller has already found (``full`` or the ``thumb``)."""
+    if kind not in PHOTO_KINDS:
+        raise Http404
+    name = photo.thumbnail if kind == "thumb" else photo.image
+    with default_storage.open(name, "rb") as handle:
+        content = bytes(handle.read())
+    return content, "image/jpeg" if kind == "thumb" else photo.content_type
+
+
 def attachment_for(user: Any, attachment_id: int, *, public: bool = False) -> MeetingAttachment:
     """A meeting's file: any logged-in partner; the public only a public file of a public meeting."""
     qs = MeetingAttachment.objects.select_related("meeting")
