@@ -580,3 +580,47 @@ def test_staff_read_meetings_proposals_and_campaigns(coalition: dict[str, Any], 
     assert ok(api.get(f"/proposals/{proposal.pk}"))["can_answer"] is (username == "polis")
     assert [m["id"] for m in ok(api.get("/meetings"))["items"]] == [meeting.pk]
     assert AgendaItem.objects.filter(meeting=meeting).count() == 2
+
+
+# --- list endpoints: the number of queries does not grow with the rows ---------------------------
+LISTS = ["/members", "/meetings", "/decisions", "/proposals", "/campaigns", "/reach"]
+
+
+def _add_rows(cast: dict[str, Any], n: int) -> None:
+    by = cast["koalisiya"]
+    for i in range(n):
+        member = Member.objects.get(organisation=cast["ngo2"])
+        actions.contact_save(by=by, member=member, name=f"Kontakt {i}", phone=f"+994 12 000 00 {i:02d}")
+        meeting = new_meeting(cast, title=f"Görüş {i}")
+        actions.decision_add(by=by, meeting=meeting, text=f"Qərar {i}", responsible=cast["ngo2"],
+                             due_on=dt.date(2026, 12, 1))
+        actions.proposal_create(by=by, from_organisation=cast["ngo2"], addressed_to=cast["police"],
+                                title=f"Təklif {i}", text="Mətn", meeting=meeting)
+        campaign = actions.campaign_create(by=by, title=f"Kampaniya {i}", starts_on=dt.date(2026, 3, 1),
+                                           ends_on=dt.date(2026, 6, 30), organisers=[cast["ngo1"], cast["ngo2"]])
+        actions.campaign_event_add(by=by, campaign=campaign, held_on=dt.date(2026, 4, 2), place="Yer",
+                                   region="baku", target_group="students", channel="talks", people_reached=5)
+
+
+def test_list_endpoints_do_not_query_per_row(coalition: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from korpu.core import crypto
+
+    api = Api(coalition["koalisiya"])
+    ok(api.get("/reach"))  # the token's first use records when it was last used
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for path in LISTS:
+            crypto.clear_key_cache()  # each call unwraps the contact people's keys afresh
+            with CaptureQueriesContext(connection) as queries:
+                ok(api.get(path))
+            found[path] = len(queries)
+        return found
+
+    _add_rows(coalition, 1)
+    few = counts()
+    _add_rows(coalition, 4)
+    assert counts() == few
