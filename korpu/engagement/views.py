@@ -104,7 +104,7 @@ def _run_command(request: HttpRequest, commands: dict[str, Command], obj: Any, c
         raise Http404
     data: dict[str, Any] = {}
     if entry.form is not None:
-        form = entry.form(request.POST, request.FILES)
+        form = entry.form(request.POST or None, request.FILES or None)
         if not form.is_valid():
             raise ValidationError(_errors(form))
         data = form.cleaned_data
