@@ -137,6 +137,7 @@ def not_found_view(request: HttpRequest, rest: str = "") -> HttpResponse:
 def _register_routers() -> None:
     from korpu.accounts.api import router as accounts_router
     from korpu.cases.api import router as cases_router
+    from korpu.engagement.api import router as engagement_router
     from korpu.justice.api import router as justice_router
     from korpu.plan.api import router as plan_router
     from korpu.shelters.api import router as shelters_router
@@ -146,6 +147,7 @@ def _register_routers() -> None:
     api.add_router("/", shelters_router)
     api.add_router("/", justice_router)
     api.add_router("/plan", plan_router)
+    api.add_router("/engagement", engagement_router)
 
 
 _register_routers()

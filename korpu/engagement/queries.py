@@ -1,6 +1,22 @@
-"""Reads of coalition data. Staff see everything here (none of it is victim data); the public sees
-public meetings, public photos and files of public meetings and public campaigns; contact people
-only staff."""
+"""Reads of coalition data: every page and API operation of the engagement room reads through here.
+
+Who may read what (none of it is victim data; see ``korpu.core.access``):
+
+* **the coalition coordinator** (``access.can_manage_engagement``): everything below, and also the
+  members that have left the coalition (``members(former=True)``, a former member's record);
+* **staff of a member organisation and other staff** (any logged-in partner): the current members with
+  their contact people, every meeting with its agenda, participants, decisions, photos and files,
+  every proposal and its history, every campaign with its events and reach, the open decisions. What
+  sets a member organisation's staff apart is what they may *do* (answer a proposal addressed to their
+  organisation, ``access.can_answer_proposal``; mark done a decision their organisation is responsible
+  for; make proposals for their own organisation), and the ``mine`` filters below, which narrow a list
+  to the proposals from or to their organisations and the decisions their organisations carry;
+* **the public** (no login, ``public=True``): published meetings (organisations, agenda, public
+  summary; no minutes, no named people), the public photos and files of published meetings, published
+  campaigns and their reach. Never contact people.
+
+Something a user may not read is a 404, the same as something that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +24,12 @@ from collections import Counter
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from korpu.accounts.models import Organisation
 from korpu.core import access, audit, charts, crypto
 from korpu.engagement.models import (
     REGIONS,
@@ -46,7 +63,10 @@ def labels(codes: list[str], choices: Any) -> list[str]:
 
 
 def members(user: Any, *, former: bool = False) -> QuerySet[Member]:
-    """Current members (or, with ``former``, those that have left); contact people for staff only."""
+    """Current members (or, with ``former``, those that have left: the coordinator's only); contact
+    people for staff only."""
+    if former and not access.can_manage_engagement(user):
+        return Member.objects.none()
     qs = Member.objects.filter(left_on__isnull=not former).select_related("organisation")
     if not _staff(user):
         return qs
@@ -69,8 +89,30 @@ def _staff_row(user: Any, model: Any, queryset: Any, pk: int, *, action: str) ->
 
 
 def member_for(user: Any, member_id: int) -> Member:
-    return _staff_row(user, Member, Member.objects.select_related("organisation").prefetch_related("contacts"),
-                      member_id, action="coalition.member_view")
+    """One member with its contact people: a current member for staff, any member for the coordinator."""
+    qs = Member.objects.select_related("organisation").prefetch_related("contacts")
+    if not access.can_manage_engagement(user):
+        qs = qs.filter(left_on__isnull=True)
+    member = _staff_row(user, Member, qs, member_id, action="coalition.member_view")
+    crypto.preload_data_keys([c.data_key_id for c in member.contacts.all()])
+    return member
+
+
+def contacts_of(user: Any, member: Member) -> list[ContactPerson]:
+    """A member's contact people (personal data): staff only, never the public."""
+    return list(member.contacts.all()) if _staff(user) else []
+
+
+def organisation_for(user: Any, organisation_id: int, *, new_member: bool = False) -> Organisation:
+    """An active organisation named by id (the directory every partner sees); ``new_member``: only one
+    that is not yet in the coalition, as the new-member form offers. Else 404."""
+    qs = Organisation.objects.filter(is_active=True) if _staff(user) else Organisation.objects.none()
+    if new_member:
+        qs = qs.filter(coalition_member__isnull=True)
+    found = qs.filter(pk=organisation_id).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def contact_for(user: Any, member: Member, contact_id: int) -> ContactPerson:
@@ -115,6 +157,22 @@ def decision_for(user: Any, meeting: Meeting, decision_id: int) -> Decision:
     return _part(Decision, user, meeting, decision_id)
 
 
+def _meeting_file(model: Any, user: Any, meeting: Meeting, pk: int) -> Any:
+    """A photo or file of ``meeting`` for staff (404 otherwise, as for one of another meeting)."""
+    found = model.objects.filter(pk=pk, meeting=meeting).first() if _staff(user) else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def meeting_photo_for(user: Any, meeting: Meeting, photo_id: int) -> Photo:
+    return _meeting_file(Photo, user, meeting, photo_id)
+
+
+def meeting_attachment_for(user: Any, meeting: Meeting, attachment_id: int) -> MeetingAttachment:
+    return _meeting_file(MeetingAttachment, user, meeting, attachment_id)
+
+
 def photo_for(user: Any, photo_id: int, *, public: bool = False, kind: str = "full") -> Photo:
     """A photo the user (or, with ``public``, anyone) may see; an unknown ``kind`` is a 404 too."""
     if kind not in PHOTO_KINDS:
@@ -128,6 +186,16 @@ def photo_for(user: Any, photo_id: int, *, public: bool = False, kind: str = "fu
     if photo is None:
         raise Http404
     return photo
+
+
+def photo_content(photo: Photo, kind: str) -> tuple[bytes, str]:
+    """The bytes and content type of a photo the caller has already found (``full`` or the ``thumb``)."""
+    if kind not in PHOTO_KINDS:
+        raise Http404
+    name = photo.thumbnail if kind == "thumb" else photo.image
+    with default_storage.open(name, "rb") as handle:
+        content = bytes(handle.read())
+    return content, "image/jpeg" if kind == "thumb" else photo.content_type
 
 
 def attachment_for(user: Any, attachment_id: int, *, public: bool = False) -> MeetingAttachment:
@@ -154,10 +222,15 @@ def attachment_content(user: Any, attachment: MeetingAttachment, *, public: bool
     return content
 
 
-def proposals_visible_to(user: Any, *, status: str = "") -> QuerySet[Proposal]:
+def proposals_visible_to(user: Any, *, status: str = "", mine: bool = False) -> QuerySet[Proposal]:
+    """Every proposal, for staff (the coalition's shared record); ``mine``: only those from or addressed
+    to the user's organisations."""
     if not _staff(user):
         return Proposal.objects.none()
     qs = Proposal.objects.select_related("from_organisation", "addressed_to", "meeting")
+    if mine:
+        ids = access.organisation_ids(user)
+        qs = qs.filter(Q(from_organisation__in=ids) | Q(addressed_to__in=ids))
     return qs.filter(status=status) if status else qs
 
 
@@ -169,20 +242,39 @@ def proposal_for(user: Any, proposal_id: int) -> Proposal:
     return proposal
 
 
-def open_decisions(user: Any) -> QuerySet[Decision]:
+def open_decisions(user: Any, *, mine: bool = False) -> QuerySet[Decision]:
+    """Decisions not yet done, soonest due first; ``mine``: those the user's organisations carry."""
     if not _staff(user):
         return Decision.objects.none()
-    return Decision.objects.filter(done_on__isnull=True).select_related("meeting", "responsible").order_by("due_on")
+    qs = Decision.objects.filter(done_on__isnull=True).select_related("meeting", "responsible")
+    if mine:
+        qs = qs.filter(responsible__in=access.organisation_ids(user))
+    return qs.order_by("due_on")
+
+
+def measures_for(user: Any, measure_ids: list[int]) -> list[Any]:
+    """The plan measures a proposal may feed, by id (as the answer form offers them); an unknown id is a 404."""
+    from korpu.plan.models import Measure
+
+    wanted = set(measure_ids)
+    found = list(Measure.objects.filter(pk__in=wanted)) if _staff(user) else []
+    if len(found) != len(wanted):
+        raise Http404
+    return found
+
+
+def _campaigns(user: Any, *, public: bool) -> QuerySet[Campaign]:
+    if public:
+        return Campaign.objects.filter(is_public=True)
+    return Campaign.objects.all() if _staff(user) else Campaign.objects.none()
 
 
 def campaigns_visible_to(user: Any, *, public: bool = False, year: int | None = None) -> QuerySet[Campaign]:
     """Campaigns with their organisers and people reached; ``year``: those running in that year."""
-    qs = Campaign.objects.prefetch_related("organisers").annotate(reached=Sum("events__people_reached"))
+    qs = _campaigns(user, public=public).prefetch_related("organisers").annotate(reached=Sum("events__people_reached"))
     if year:
         qs = qs.filter(starts_on__year__lte=year, ends_on__year__gte=year)
-    if public:
-        return qs.filter(is_public=True)
-    return qs if _staff(user) else Campaign.objects.none()
+    return qs
 
 
 def campaign_years(user: Any, *, public: bool = False) -> list[int]:
@@ -243,6 +335,15 @@ def reach_totals(campaigns: QuerySet[Campaign] | None = None, *, year: int | Non
     return {"total": sum(by_region.values()), "regions": regions, "groups": groups,
             "region_chart": _reach_chart("regions", _("People reached by region"), regions),
             "group_chart": _reach_chart("groups", _("People reached by target group"), groups)}
+
+
+def reach_visible_to(user: Any, *, public: bool = False, year: int | None = None,
+                     campaign: Campaign | None = None) -> dict[str, Any]:
+    """``reach_totals`` over the campaigns the user may see (or over one of them)."""
+    campaigns = _campaigns(user, public=public)
+    if campaign is not None:
+        campaigns = campaigns.filter(pk=campaign.pk)
+    return reach_totals(campaigns, year=year)
 
 
 def upcoming_campaigns(*, public: bool = True) -> QuerySet[Campaign]:

@@ -4,6 +4,7 @@ photos and files), proposals, campaigns; and the public pages of meetings and ca
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -13,14 +14,18 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.core import access
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
 from korpu.engagement import actions, forms, queries
-from korpu.engagement.models import Campaign, Meeting, MeetingAttachment, Photo, Proposal
+from korpu.engagement.models import Campaign, MeetingAttachment, Photo, Proposal
+
+SAVED = gettext_lazy("Saved.")
 
 
 def _errors(form: Any) -> str:
@@ -32,11 +37,82 @@ def _require_coordinator(request: HttpRequest, action: str) -> None:
     access.require(access.can_manage_engagement(request.user), action=action, user=request.user)
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, back: str,
+def _form_page(request: HttpRequest, form: Any, *, save: Callable[[dict[str, Any]], Any],
+               done: Callable[[Any], HttpResponse], title: str = "", back: str = "",
+               success: str | Promise | None = SAVED, template: str = "engagement/form_page.html",
                extra: dict[str, Any] | None = None) -> HttpResponse:
-    """One small form on its own page (edit a participant, a decision, an event, a new member...)."""
-    return render(request, "engagement/form_page.html", {"form": form, "title": title, "back": back, **(extra or {})},
-                  status=400 if form.errors else 200)
+    """One form on its own page (a new member or meeting, a contact person, the facts of a meeting or a
+    campaign, a participant, a decision, an event).
+
+    On a valid POST ``save`` calls the action with the cleaned data: a refusal shows on the form, success
+    flashes ``success`` and answers ``done(result)`` (a redirect). Otherwise the form is shown, with 400
+    when it has errors.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            if success:
+                messages.success(request, str(success))
+            return done(result)
+    context = {"form": form, **({"title": title, "back": back} if title else {}), **(extra or {})}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What a page's command works on: the request, the page's object (a meeting or a campaign) and the
+    data of the command's form once it is valid."""
+
+    request: HttpRequest
+    obj: Any
+    data: dict[str, Any]
+
+    @property
+    def by(self) -> Any:
+        return self.request.user
+
+    def text(self, name: str) -> str:
+        return self.request.POST.get(name, "")
+
+    def public(self) -> bool:
+        return self.request.POST.get("public") == "1"
+
+    def posted_id(self, name: str) -> int:
+        return _posted_id(self.request, name)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command of a page's POST: the form that checks what is posted (``None``: the action checks the
+    raw fields itself), the action call, and the message on success (``message`` when it depends on
+    what was posted)."""
+
+    act: Callable[[Posted], object]
+    form: Any = None
+    success: str | Promise | None = None
+    message: Callable[[Posted], str] | None = None
+
+
+def _run_command(request: HttpRequest, commands: dict[str, Command], obj: Any, command: str) -> None:
+    """Run one command of ``commands`` (an unknown one is a 404); a refused form or action raises
+    ``ValidationError`` for the page to show."""
+    entry = commands.get(command)
+    if entry is None:
+        raise Http404
+    data: dict[str, Any] = {}
+    if entry.form is not None:
+        form = entry.form(request.POST or None, request.FILES or None)
+        if not form.is_valid():
+            raise ValidationError(_errors(form))
+        data = form.cleaned_data
+    posted = Posted(request, obj, data)
+    entry.act(posted)
+    text = entry.message(posted) if entry.message is not None else entry.success
+    if text:
+        messages.success(request, str(text))
 
 
 def _posted_id(request: HttpRequest, name: str) -> int:
@@ -61,16 +137,10 @@ def coalition_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_create_view(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request, "coalition.member")
-    form = forms.MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = actions.member_save(by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The member is saved."))
-            return redirect("engagement:member", member_id=member.pk)
-    return _form_page(request, form, title=_("New coalition member"), back="engagement:coalition")
+    return _form_page(
+        request, forms.MemberForm(request.POST or None), title=_("New coalition member"), back="engagement:coalition",
+        save=lambda data: actions.member_save(by=request.user, **data), success=_("The member is saved."),
+        done=lambda member: redirect("engagement:member", member_id=member.pk))
 
 
 @login_required
@@ -125,16 +195,11 @@ def contact_view(request: HttpRequest, member_id: int, contact_id: int) -> HttpR
     contact = queries.contact_for(request.user, member, contact_id)
     form = forms.ContactForm(request.POST or None, initial={
         "name": contact.name, "title": contact.title, "phone": contact.phone, "email": contact.email})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.contact_save(by=request.user, member=member, contact=contact, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("engagement:member", member_id=member.pk)
-    return _form_page(request, form, title=_("Contact person of %(member)s") % {"member": member.organisation.name},
-                      back="engagement:member", extra={"back_id": member.pk})
+    return _form_page(
+        request, form, title=_("Contact person of %(member)s") % {"member": member.organisation.name},
+        back="engagement:member", extra={"back_id": member.pk},
+        save=lambda data: actions.contact_save(by=request.user, member=member, contact=contact, **data),
+        done=lambda _contact: redirect("engagement:member", member_id=member.pk))
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -149,17 +214,10 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create_view(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request, "meeting.create")
-    form = forms.MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["agenda"] = data["agenda"].splitlines()
-        try:
-            meeting = actions.meeting_create(by=request.user, **data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            return redirect("engagement:meeting", meeting_id=meeting.pk)
-    return render(request, "engagement/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
+    return _form_page(
+        request, forms.MeetingForm(request.POST or None), template="engagement/meeting_form.html", success=None,
+        save=lambda data: actions.meeting_create(by=request.user, **{**data, "agenda": data["agenda"].splitlines()}),
+        done=lambda meeting: redirect("engagement:meeting", meeting_id=meeting.pk))
 
 
 @login_required
@@ -170,16 +228,11 @@ def meeting_edit_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.meeting_for(request.user, meeting_id)
     form = forms.MeetingEditForm(request.POST or None, initial={
         "title": meeting.title, "held_on": meeting.held_on, "place": meeting.place, "organiser": meeting.organiser})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.meeting_update(by=request.user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("engagement:meeting", meeting_id=meeting.pk)
-    return _form_page(request, form, title=_("Edit the meeting"), back="engagement:meeting",
-                      extra={"back_id": meeting.pk, "testid": "meeting-edit-form"})
+    return _form_page(
+        request, form, title=_("Edit the meeting"), back="engagement:meeting",
+        extra={"back_id": meeting.pk, "testid": "meeting-edit-form"},
+        save=lambda data: actions.meeting_update(by=request.user, meeting=meeting, **data),
+        done=lambda _meeting: redirect("engagement:meeting", meeting_id=meeting.pk))
 
 
 @login_required
@@ -187,9 +240,8 @@ def meeting_edit_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.meeting_for(request.user, meeting_id)
     if request.method == "POST":
-        command = request.POST.get("command", "")
         try:
-            _meeting_command(request, meeting, command)
+            _run_command(request, MEETING_COMMANDS, meeting, request.POST.get("command", ""))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("engagement:meeting", meeting_id=meeting.pk)
@@ -204,118 +256,83 @@ def meeting_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     })
 
 
-def _photo(request: HttpRequest, meeting: Meeting) -> Photo:
-    photo = Photo.objects.filter(pk=_posted_id(request, "photo"), meeting=meeting).first()
-    if photo is None:
-        raise Http404
-    return photo
+def _item(p: Posted) -> Any:
+    return queries.agenda_item_for(p.by, p.obj, p.posted_id("item"))
 
 
-def _attachment(request: HttpRequest, meeting: Meeting) -> MeetingAttachment:
-    attachment = MeetingAttachment.objects.filter(pk=_posted_id(request, "attachment"), meeting=meeting).first()
-    if attachment is None:
-        raise Http404
-    return attachment
+def _participant(p: Posted) -> Any:
+    return queries.participant_for(p.by, p.obj, p.posted_id("participant"))
 
 
-def _meeting_command(request: HttpRequest, meeting: Meeting, command: str) -> None:
-    by = request.user
-    if command == "agenda":
-        actions.agenda_add(by=by, meeting=meeting, text=request.POST.get("text", ""))
-    elif command == "agenda_update":
-        item = queries.agenda_item_for(by, meeting, _posted_id(request, "item"))
-        actions.agenda_update(by=by, item=item, text=request.POST.get("text", ""))
-        messages.success(request, _("Saved."))
-    elif command == "agenda_remove":
-        item = queries.agenda_item_for(by, meeting, _posted_id(request, "item"))
-        actions.agenda_remove(by=by, item=item)
-        messages.success(request, _("The agenda item is removed."))
-    elif command == "participant":
-        form: Any = forms.ParticipantForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_errors(form))
-        actions.participant_add(by=by, meeting=meeting, **form.cleaned_data)
-        messages.success(request, _("The participant is added."))
-    elif command == "participant_remove":
-        participant = queries.participant_for(by, meeting, _posted_id(request, "participant"))
-        actions.participant_remove(by=by, participant=participant)
-        messages.success(request, _("The participant is removed."))
-    elif command == "decision":
-        form = forms.DecisionForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_errors(form))
-        actions.decision_add(by=by, meeting=meeting, **form.cleaned_data)
-        messages.success(request, _("The decision is recorded."))
-    elif command == "decision_done":
-        decision = queries.decision_for(by, meeting, _posted_id(request, "decision"))
-        actions.decision_done(by=by, decision=decision)
-    elif command == "decision_remove":
-        decision = queries.decision_for(by, meeting, _posted_id(request, "decision"))
-        actions.decision_remove(by=by, decision=decision)
-        messages.success(request, _("The decision is removed."))
-    elif command == "photo":
-        form = forms.PhotoForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError(_errors(form))
-        actions.photo_add(by=by, meeting=meeting, data=read_upload(form.cleaned_data["image"], photo=True),
-                          alt_text=form.cleaned_data["alt_text"], is_public=form.cleaned_data["is_public"])
-        messages.success(request, _("The photo is added; its location and camera data were removed."))
-    elif command == "photo_public":
-        actions.publish(by=by, obj=_photo(request, meeting), public=request.POST.get("public") == "1")
-    elif command == "photo_alt":
-        actions.photo_update(by=by, photo=_photo(request, meeting), alt_text=request.POST.get("alt_text", ""))
-        messages.success(request, _("Saved."))
-    elif command == "photo_delete":
-        actions.photo_delete(by=by, photo=_photo(request, meeting))
-        messages.success(request, _("The photo is deleted."))
-    elif command == "attachment":
-        form = forms.AttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError(_errors(form))
-        upload = form.cleaned_data["file"]
-        actions.attachment_add(by=by, meeting=meeting, filename=upload.name, data=read_upload(upload),
-                               kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
-                               is_public=form.cleaned_data["is_public"])
-        messages.success(request, _("The file is attached."))
-    elif command == "attachment_public":
-        actions.publish(by=by, obj=_attachment(request, meeting), public=request.POST.get("public") == "1")
-        messages.success(request, _("Saved."))
-    elif command == "attachment_delete":
-        actions.attachment_delete(by=by, attachment=_attachment(request, meeting))
-        messages.success(request, _("The file is deleted."))
-    elif command == "proposal":
-        form = forms.ProposalForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_errors(form))
-        actions.proposal_create(by=by, meeting=meeting, **form.cleaned_data)
-        messages.success(request, _("The proposal is recorded."))
-    elif command == "publish":
-        actions.publish(by=by, obj=meeting, public=request.POST.get("public") == "1")
-        messages.success(request, _("Saved."))
-    elif command == "minutes":
-        actions.meeting_update(by=by, meeting=meeting, minutes=request.POST.get("minutes", ""),
-                               summary=request.POST.get("summary", ""))
-        messages.success(request, _("Saved."))
-    else:
-        raise Http404
+def _decision(p: Posted) -> Any:
+    return queries.decision_for(p.by, p.obj, p.posted_id("decision"))
 
 
-def _part_page(request: HttpRequest, meeting_id: int, *, action: str, load: Callable[[Any, Meeting, int], Any],
+def _photo(p: Posted) -> Any:
+    return queries.meeting_photo_for(p.by, p.obj, p.posted_id("photo"))
+
+
+def _attachment(p: Posted) -> Any:
+    return queries.meeting_attachment_for(p.by, p.obj, p.posted_id("attachment"))
+
+
+def _attach(p: Posted) -> object:
+    upload = p.data["file"]
+    return actions.attachment_add(by=p.by, meeting=p.obj, filename=upload.name, data=read_upload(upload),
+                                  kind=p.data["kind"], title=p.data["title"], is_public=p.data["is_public"])
+
+
+# Every command the meeting page posts (``command``), with its form, its action and its message. The
+# JSON API calls the same actions: see korpu/engagement/api.py.
+MEETING_COMMANDS: dict[str, Command] = {
+    "agenda": Command(lambda p: actions.agenda_add(by=p.by, meeting=p.obj, text=p.text("text"))),
+    "agenda_update": Command(lambda p: actions.agenda_update(by=p.by, item=_item(p), text=p.text("text")),
+                             success=SAVED),
+    "agenda_remove": Command(lambda p: actions.agenda_remove(by=p.by, item=_item(p)),
+                             success=gettext_lazy("The agenda item is removed.")),
+    "participant": Command(lambda p: actions.participant_add(by=p.by, meeting=p.obj, **p.data),
+                           form=forms.ParticipantForm, success=gettext_lazy("The participant is added.")),
+    "participant_remove": Command(lambda p: actions.participant_remove(by=p.by, participant=_participant(p)),
+                                  success=gettext_lazy("The participant is removed.")),
+    "decision": Command(lambda p: actions.decision_add(by=p.by, meeting=p.obj, **p.data),
+                        form=forms.DecisionForm, success=gettext_lazy("The decision is recorded.")),
+    "decision_done": Command(lambda p: actions.decision_done(by=p.by, decision=_decision(p))),
+    "decision_remove": Command(lambda p: actions.decision_remove(by=p.by, decision=_decision(p)),
+                               success=gettext_lazy("The decision is removed.")),
+    "photo": Command(lambda p: actions.photo_add(by=p.by, meeting=p.obj,
+                                                 data=read_upload(p.data["image"], photo=True),
+                                                 alt_text=p.data["alt_text"], is_public=p.data["is_public"]),
+                     form=forms.PhotoForm,
+                     success=gettext_lazy("The photo is added; its location and camera data were removed.")),
+    "photo_public": Command(lambda p: actions.publish(by=p.by, obj=_photo(p), public=p.public())),
+    "photo_alt": Command(lambda p: actions.photo_update(by=p.by, photo=_photo(p), alt_text=p.text("alt_text")),
+                         success=SAVED),
+    "photo_delete": Command(lambda p: actions.photo_delete(by=p.by, photo=_photo(p)),
+                            success=gettext_lazy("The photo is deleted.")),
+    "attachment": Command(_attach, form=forms.AttachmentForm, success=gettext_lazy("The file is attached.")),
+    "attachment_public": Command(lambda p: actions.publish(by=p.by, obj=_attachment(p), public=p.public()),
+                                 success=SAVED),
+    "attachment_delete": Command(lambda p: actions.attachment_delete(by=p.by, attachment=_attachment(p)),
+                                 success=gettext_lazy("The file is deleted.")),
+    "proposal": Command(lambda p: actions.proposal_create(by=p.by, meeting=p.obj, **p.data),
+                        form=forms.ProposalForm, success=gettext_lazy("The proposal is recorded.")),
+    "publish": Command(lambda p: actions.publish(by=p.by, obj=p.obj, public=p.public()), success=SAVED),
+    "minutes": Command(lambda p: actions.meeting_update(by=p.by, meeting=p.obj, minutes=p.text("minutes"),
+                                                        summary=p.text("summary")), success=SAVED),
+}
+
+
+def _part_page(request: HttpRequest, meeting_id: int, *, action: str, load: Callable[[Any, Any, int], Any],
                part_id: int, form_class: Any, initial: Callable[[Any], dict[str, Any]],
                save: Callable[[Any, dict[str, Any]], Any], title: str) -> HttpResponse:
+    """A participant's or a decision's own form page (the coordinator's), back to the meeting."""
     _require_coordinator(request, action)
     meeting = queries.meeting_for(request.user, meeting_id)
     part = load(request.user, meeting, part_id)
-    form = form_class(request.POST or None, initial=initial(part))
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(part, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("engagement:meeting", meeting_id=meeting.pk)
-    return _form_page(request, form, title=title, back="engagement:meeting", extra={"back_id": meeting.pk})
+    return _form_page(request, form_class(request.POST or None, initial=initial(part)), title=title,
+                      back="engagement:meeting", extra={"back_id": meeting.pk},
+                      save=lambda data: save(part, data),
+                      done=lambda _part: redirect("engagement:meeting", meeting_id=meeting.pk))
 
 
 @login_required
@@ -442,7 +459,7 @@ def campaign_list_view(request: HttpRequest) -> HttpResponse:
     campaigns = queries.campaigns_visible_to(request.user, year=year)
     return render(request, "engagement/campaign_list.html", {
         "campaigns": campaigns, "year": year, "years": queries.campaign_years(request.user),
-        "reach": queries.reach_totals(year=year),
+        "reach": queries.reach_visible_to(request.user, year=year),
         "can_manage": access.can_manage_engagement(request.user), "form": forms.CampaignForm()})
 
 
@@ -461,6 +478,22 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
     return redirect("engagement:campaign", campaign_id=campaign.pk)
 
 
+def _campaign_event(p: Posted) -> Any:
+    return queries.campaign_event_for(p.by, p.obj, p.posted_id("event"))
+
+
+# Every command the campaign page posts (``command``, "event" when none is posted).
+CAMPAIGN_COMMANDS: dict[str, Command] = {
+    "event": Command(lambda p: actions.campaign_event_add(by=p.by, campaign=p.obj, **p.data),
+                     form=forms.CampaignEventForm, success=gettext_lazy("The event is added.")),
+    "event_delete": Command(lambda p: actions.campaign_event_delete(by=p.by, event=_campaign_event(p)),
+                            success=gettext_lazy("The event is deleted.")),
+    "publish": Command(lambda p: actions.publish(by=p.by, obj=p.obj, public=p.public()),
+                       message=lambda p: _("The campaign is on the public portal.") if p.public()
+                       else _("The campaign is no longer on the public portal.")),
+}
+
+
 def _campaign_initial(campaign: Campaign) -> dict[str, Any]:
     return {"title": campaign.title, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
             "organisers": list(campaign.organisers.all()), "target_groups": campaign.target_groups,
@@ -472,33 +505,16 @@ def _campaign_initial(campaign: Campaign) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = queries.campaign_for(request.user, campaign_id)
-    form = forms.CampaignEventForm(request.POST or None)
     if request.method == "POST":
-        command = request.POST.get("command", "event")
         try:
-            if command == "event":
-                if not form.is_valid():
-                    raise ValidationError(_errors(form))
-                actions.campaign_event_add(by=request.user, campaign=campaign, **form.cleaned_data)
-                messages.success(request, _("The event is added."))
-            elif command == "event_delete":
-                event = queries.campaign_event_for(request.user, campaign, _posted_id(request, "event"))
-                actions.campaign_event_delete(by=request.user, event=event)
-                messages.success(request, _("The event is deleted."))
-            elif command == "publish":
-                public = request.POST.get("public") == "1"
-                actions.publish(by=request.user, obj=campaign, public=public)
-                messages.success(request, _("The campaign is on the public portal.") if public
-                                 else _("The campaign is no longer on the public portal."))
-            else:
-                raise Http404
+            _run_command(request, CAMPAIGN_COMMANDS, campaign, request.POST.get("command", "event"))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("engagement:campaign", campaign_id=campaign.pk)
     return render(request, "engagement/campaign.html", {
-        "campaign": campaign, "events": campaign.events.all(), "form": form,
+        "campaign": campaign, "events": campaign.events.all(), "form": forms.CampaignEventForm(),
         "labels": queries.campaign_labels(campaign),
-        "reach": queries.reach_totals(Campaign.objects.filter(pk=campaign.pk)),
+        "reach": queries.reach_visible_to(request.user, campaign=campaign),
         "can_manage": access.can_manage_engagement(request.user)})
 
 
@@ -507,17 +523,11 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_edit_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _require_coordinator(request, "campaign.update")
     campaign = queries.campaign_for(request.user, campaign_id)
-    form = forms.CampaignForm(request.POST or None, initial=_campaign_initial(campaign))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.campaign_update(by=request.user, campaign=campaign, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("engagement:campaign", campaign_id=campaign.pk)
-    return _form_page(request, form, title=_("Edit the campaign"), back="engagement:campaign",
-                      extra={"back_id": campaign.pk, "wide": True})
+    return _form_page(
+        request, forms.CampaignForm(request.POST or None, initial=_campaign_initial(campaign)),
+        title=_("Edit the campaign"), back="engagement:campaign", extra={"back_id": campaign.pk, "wide": True},
+        save=lambda data: actions.campaign_update(by=request.user, campaign=campaign, **data),
+        done=lambda _campaign: redirect("engagement:campaign", campaign_id=campaign.pk))
 
 
 @login_required
@@ -529,16 +539,10 @@ def campaign_event_view(request: HttpRequest, campaign_id: int, event_id: int) -
     form = forms.CampaignEventForm(request.POST or None, initial={
         "held_on": event.held_on, "place": event.place, "region": event.region, "target_group": event.target_group,
         "channel": event.channel, "people_reached": event.people_reached})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.campaign_event_update(by=request.user, event=event, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("engagement:campaign", campaign_id=campaign.pk)
-    return _form_page(request, form, title=_("Edit an event"), back="engagement:campaign",
-                      extra={"back_id": campaign.pk})
+    return _form_page(
+        request, form, title=_("Edit an event"), back="engagement:campaign", extra={"back_id": campaign.pk},
+        save=lambda data: actions.campaign_event_update(by=request.user, event=event, **data),
+        done=lambda _event: redirect("engagement:campaign", campaign_id=campaign.pk))
 
 
 # --- public --------------------------------------------------------------------------------------
@@ -564,4 +568,4 @@ def public_campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse
     campaign = queries.campaign_for(None, campaign_id, public=True)
     return render(request, "engagement/public_campaign.html", {
         "campaign": campaign, "events": campaign.events.all(), "labels": queries.campaign_labels(campaign),
-        "reach": queries.reach_totals(Campaign.objects.filter(pk=campaign.pk))})
+        "reach": queries.reach_visible_to(None, public=True, campaign=campaign)})
