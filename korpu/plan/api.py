@@ -27,7 +27,8 @@ from korpu.core import access
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
-from korpu.plan import actions, pdf, queries, xlsx
+from korpu.plan import actions, pdf, queries
+from korpu.plan import sheets as xlsx
 from korpu.plan.models import (
     Evidence,
     Indicator,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from korpu.accounts import actions as account_actions
 from korpu.core.models import AuditEvent
-from korpu.plan import xlsx
+from korpu.plan import sheets as xlsx
 from korpu.plan.models import (
     Assessment,
     Category,
