@@ -17,8 +17,10 @@ from ninja.pagination import paginate
 
 from korpu.accounts.models import Organisation
 from korpu.cases import actions, attachments, queries
+from korpu.cases.filters import CaseFilter, CaseFilterIn
 from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.core.downloads import file_download, private_image
 from korpu.core.uploads import read_upload
@@ -400,26 +402,16 @@ def _scoped(request: HttpRequest, case_id: int, action: str) -> Any:
 
 
 # --- cases -----------------------------------------------------------------------------------------
-class CaseFilterIn(Schema):
-    status: str = ""
-    trafficking_status: str = ""
-    exploitation: str = ""
-    gender: str = ""
-    age_group: str = ""
-    organisation: int | None = None
-    identified_from: dt.date | None = None
-    identified_to: dt.date | None = None
-    q: str = ""
-
-
 @router.get("/cases", response=list[CaseSummaryOut], summary="Cases visible to me, filtered")
 @paginate(BoundedLimitOffsetPagination)
-def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:
+def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:  # type: ignore[valid-type]
+    """The case list's filters and ``sort`` are those of the HTML list (``korpu.cases.filters.CaseFilter``);
+    an invalid value is a 422 naming the parameter."""
     _victim_role(request, "case.list")
-    case_filters = queries.CaseFilters(**filters.dict())
-    rows = queries.case_list(request.user, case_filters, summary=True)
-    queries.audit_list(request.user, action="case.list", filters=case_filters, count=-1)
-    return MappedRows(rows, _summary)
+    case_filter = core_filters.bound(CaseFilter, filters.dict(), queryset=queries.case_list(request.user, summary=True),
+                                     strict=True)
+    queries.audit_list(request.user, action="case.list", filters=core_filters.applied(case_filter), count=-1)
+    return MappedRows(case_filter.qs, _summary)
 
 
 @router.post("/cases", response={201: CaseDetailOut}, summary="Register a (presumed) victim")

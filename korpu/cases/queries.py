@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils import formats, timezone
 
 from korpu.accounts.models import Organisation, Role
 from korpu.cases import choices
+from korpu.cases.filters import CaseFilter
 from korpu.cases.models import (
     ALL_SECTIONS,
     AccessGrant,
@@ -30,7 +32,8 @@ from korpu.cases.models import (
     Referral,
     Section,
 )
-from korpu.core import access, audit, crypto
+from korpu.core import access, audit
+from korpu.core import filters as core_filters
 from korpu.core.fields import EncryptedTextField
 
 
@@ -82,65 +85,39 @@ def owner_sections(organisation: Organisation) -> list[str]:
     return [s for s in ALL_SECTIONS if s != Section.INVESTIGATION]
 
 
-@dataclass(frozen=True)
-class CaseFilters:
-    status: str = ""
-    trafficking_status: str = ""
-    exploitation: str = ""
-    gender: str = ""
-    age_group: str = ""
-    organisation: int | None = None
-    identified_from: dt.date | None = None
-    identified_to: dt.date | None = None
-    q: str = ""
+def case_list(user: Any, filters: Mapping[str, Any] | None = None, *, summary: bool = False) -> QuerySet[Case]:
+    """The cases the user may see, newest first, narrowed by the case list's filter.
 
-
-AGE_GROUPS: dict[str, tuple[int, int]] = {"child": (0, 17), "18-24": (18, 24), "25-34": (25, 34),
-                                          "35-49": (35, 49), "50+": (50, 200)}
-
-
-def case_list(user: Any, filters: CaseFilters, *, summary: bool = False) -> QuerySet[Case]:
-    """The filtered case list. Search is by case number or by exact name through blind indexes.
-
-    With ``summary`` the encrypted columns (names, documents, contacts…) are deferred: for pages that
-    show only the summary columns, so rows are not decrypted one data-key lookup each.
+    ``filters`` are the list's parameters (``korpu.cases.filters.CaseFilter``: a query string, the API's
+    query, the CLI's options); an invalid one is a ``ValidationError``. Pages that need the bound filter
+    (its form, its errors) bind ``CaseFilter`` to ``case_list(user)`` themselves. With ``summary`` the
+    encrypted columns (names, documents, contacts…) are deferred: for pages that show only the summary
+    columns, so rows are not decrypted one data-key lookup each.
     """
-    qs = cases_visible_to(user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.trafficking_status:
-        qs = qs.filter(trafficking_status=filters.trafficking_status)
-    if filters.exploitation:
-        qs = qs.filter(Exists(CaseExploitation.objects.filter(case=OuterRef("pk"), exploitation=filters.exploitation)))
-    if filters.gender:
-        qs = qs.filter(person__gender=filters.gender)
-    if filters.age_group in AGE_GROUPS:
-        low, high = AGE_GROUPS[filters.age_group]
-        qs = qs.filter(person__age_at_identification__gte=low, person__age_at_identification__lte=high)
-    if filters.organisation:
-        qs = qs.filter(owner_organisation_id=filters.organisation)
-    if filters.identified_from:
-        qs = qs.filter(identified_on__gte=filters.identified_from)
-    if filters.identified_to:
-        qs = qs.filter(identified_on__lte=filters.identified_to)
-    if filters.q:
-        term = filters.q.strip()
-        name_index = crypto.blind_index(term, purpose="person.name")
-        qs = qs.filter(Q(number__iexact=term) | Q(person__name_index=name_index)
-                       | Q(person__family_name_index=name_index))
-    qs = (qs.select_related("person", "owner_organisation")
+    qs = (cases_visible_to(user).select_related("person", "owner_organisation")
           .prefetch_related(Prefetch("exploitations", queryset=CaseExploitation.objects.order_by("exploitation")))
           .order_by("-identified_on", "-id"))
-    return qs.defer(*CASE_ROW_DEFERRED) if summary else qs
+    if summary:
+        qs = qs.defer(*CASE_ROW_DEFERRED)
+    if filters:
+        qs = core_filters.bound(CaseFilter, filters, queryset=qs, strict=True).qs
+    return qs
 
 
-def audit_list(user: Any, *, action: str, filters: CaseFilters, count: int) -> None:
-    details = {k: str(v) for k, v in filters.__dict__.items() if v not in ("", None)}
-    details.pop("q", None)  # a searched name is itself personal data
-    if filters.q:
+def audit_list(user: Any, *, action: str, filters: Mapping[str, Any], count: int) -> None:
+    """One audit event for a list view: the filters in effect (not a searched name) and the rows shown."""
+    details = {k: _audit_value(v) for k, v in filters.items() if v not in ("", None, [])}
+    searched = details.pop("q", None)  # a searched name is itself personal data
+    if searched:
         details["searched"] = "yes"
     details["shown"] = str(count)
     audit.record(action, actor=user, details=details)
+
+
+def _audit_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(getattr(value, "pk", value))
 
 
 def case_for(user: Any, case_id: int | str, *, purpose: str = "case.view") -> Case:
