@@ -199,15 +199,9 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     }
     if can_decide and not detail.decisions:  # shown open: rendered with the page
         context["decision"] = _action_form_context("decision", case.pk)
-    from korpu.shelters import queries as shelter_queries
-    from korpu.shelters.forms import AdmissionForm
-
-    if "admission" in detail.sections and not any(a.discharged_on is None for a in detail.admissions or []):
-        facilities = list(shelter_queries.managed_facilities(user))
-        if facilities:
-            context["admission_form"] = AdmissionForm(
-                facilities=shelter_queries.managed_facilities(user), auto_id="admission_%s",
-                initial={"facility": facilities[0] if len(facilities) == 1 else None})
+    # The admission form comes from the shelters app as a fragment (it knows the user's facilities).
+    context["offer_admission"] = ("admission" in detail.sections and bool(access.facility_operator_ids(user))
+                                  and not any(a.discharged_on is None for a in detail.admissions or []))
     return render(request, "cases/case_detail.html", context)
 
 

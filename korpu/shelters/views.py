@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
@@ -126,6 +126,27 @@ def facility_close_view(request: HttpRequest, facility_id: int) -> HttpResponse:
 @require_POST
 def facility_reopen_view(request: HttpRequest, facility_id: int) -> HttpResponse:
     return _set_active(request, facility_id, active=True)
+
+
+@login_required
+@require_GET
+def admission_form_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The blank admission form of a case's page, fetched by htmx when the page loads (ADR 0022).
+
+    Shown to a shelter manager with an open facility, for a case whose shelter-admission part they
+    see and whose person is not in a shelter now; anyone else gets an empty fragment. It holds no case
+    data, so the case is checked for visibility without a read being recorded; a case the user may
+    not see is a 404 with a ``denied`` event.
+    """
+    access.require(access.can_see_victim_data(request.user), action="admission.form", user=request.user)
+    case = case_queries.visible_case(request.user, case_id, action="admission.form")
+    facilities = list(queries.managed_facilities(request.user))
+    open_admission = case.admissions.filter(discharged_on__isnull=True).exists()
+    if not facilities or open_admission or "admission" not in case_queries.sections_for(request.user, case):
+        return HttpResponse("")
+    form = AdmissionForm(facilities=queries.managed_facilities(request.user), auto_id="admission_%s",
+                         initial={"facility": facilities[0] if len(facilities) == 1 else None})
+    return render(request, "shelters/_admission_form.html", {"form": form, "case_id": case.pk})
 
 
 @login_required
