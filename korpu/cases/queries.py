@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role
-from korpu.cases import choices
+from korpu.cases import attachments, choices
 from korpu.cases.filters import CaseFilter
 from korpu.cases.models import (
     ALL_SECTIONS,
     AccessGrant,
+    Attachment,
     Case,
     CaseAccess,
     CaseExploitation,
@@ -32,7 +36,7 @@ from korpu.cases.models import (
     Referral,
     Section,
 )
-from korpu.core import access, audit
+from korpu.core import access, audit, crypto
 from korpu.core import filters as core_filters
 from korpu.core.fields import EncryptedTextField
 
@@ -147,6 +151,41 @@ def case_part_for(user: Any, model: Any, case: Case, pk: int, *, action: str) ->
     found = model.objects.filter(case=case, pk=pk).first()
     access.require(found is not None, action=action, user=user, object_type=model._meta.label, object_id=str(pk))
     return found
+
+
+# --- attachments and the person's photo -------------------------------------------------------------
+def attachment_download(*, by: Any, case: Case, attachment_id: int) -> tuple[Attachment, bytes]:
+    """An attachment of an already scoped case, decrypted for the user (page and API alike); else 404
+    with a ``denied`` event."""
+    attachment = case_part_for(by, Attachment, case, attachment_id, action="attachment.download")
+    try:
+        return attachment, attachment_content(by=by, attachment=attachment)
+    except ValidationError:
+        raise Http404 from None  # attachment_content recorded the "denied" event
+
+
+def attachment_content(*, by: Any, attachment: Attachment) -> bytes:
+    """Decrypt an attachment for a user who may see the case's notes; audited."""
+    if Section.NOTES not in sections_for(by, attachment.case):
+        audit.denied("attachment.download", obj=attachment, actor=by)
+        raise ValidationError(_("You are not allowed to do this."))
+    with default_storage.open(attachment.storage_name, "rb") as handle:
+        blob = handle.read()
+    audit.record("attachment.download", obj=attachment, actor=by, details={"case": attachment.case_id})
+    return crypto.open_bytes(blob, key_uuid=attachment.data_key_id, context=attachments.ATTACHMENT_CONTEXT)
+
+
+def person_photo_content(*, by: Any, case: Case) -> tuple[bytes, str]:
+    """The person's photo for a user who may see the identity section; audited as ``person.photo_view``."""
+    person = case.person
+    if Section.IDENTITY not in sections_for(by, case) or not person.photo_storage_name:
+        audit.denied("person.photo_view", obj=person, actor=by, details={"case": case.pk})
+        raise Http404
+    with default_storage.open(person.photo_storage_name, "rb") as handle:
+        blob = handle.read()
+    audit.record("person.photo_view", obj=person, actor=by, details={"case": case.pk})
+    content = crypto.open_bytes(blob, key_uuid=person.data_key_id, context=attachments.PHOTO_CONTEXT)
+    return content, person.photo_content_type
 
 
 # --- referrals ---------------------------------------------------------------------------------
@@ -367,8 +406,6 @@ def _at(day: dt.date) -> dt.datetime:
 
 def _timeline(detail: CaseDetail) -> list[tuple[Any, str, str]]:
     """Every event of the case the user may see, newest first, from what ``case_detail`` has loaded."""
-    from django.utils.translation import gettext as _
-
     case = detail.case
     events: list[tuple[Any, str, str]] = [(case.created_at, "create", _("Registered by %(org)s") % {
         "org": case.owner_organisation.name})]

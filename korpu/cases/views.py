@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from korpu.cases import actions, attachments, choices, filters, forms, queries
+from korpu.cases import actions, choices, filters, forms, queries
 from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
 from korpu.core import filters as core_filters
@@ -237,7 +237,7 @@ def photo_view(request: HttpRequest, case_id: int) -> HttpResponse:
     """The person's photo (identity section), decrypted in the app; audited as ``person.photo_view``."""
     _require_victim_role(request, "person.photo_view")
     case = queries.visible_case(request.user, case_id, action="person.photo_view")
-    content, content_type = attachments.person_photo_content(by=request.user, case=case)
+    content, content_type = queries.person_photo_content(by=request.user, case=case)
     return private_image(content, content_type=content_type)
 
 
@@ -384,7 +384,7 @@ def trafficking_event_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def attachment_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def perform(case: Any, d: dict[str, Any]) -> Any:
         upload = d["file"]
-        return attachments.attachment_add(by=request.user, case=case, filename=upload.name, data=read_upload(upload))
+        return actions.attachment_add(by=request.user, case=case, filename=upload.name, data=read_upload(upload))
 
     return _case_post(request, case_id, forms.AttachmentForm, perform, _("The file is attached."), files=True)
 
@@ -394,7 +394,7 @@ def attachment_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def photo_upload_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def perform(case: Any, d: dict[str, Any]) -> Any:
         upload = d["file"]
-        return attachments.person_photo_set(by=request.user, case=case, filename=upload.name,
+        return actions.person_photo_set(by=request.user, case=case, filename=upload.name,
                                             data=read_upload(upload))
 
     return _case_post(request, case_id, forms.PhotoForm, perform, _("The photo is saved."), files=True)
@@ -404,7 +404,7 @@ def photo_upload_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def attachment_download_view(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
     _require_victim_role(request, "attachment.download")
     case = queries.case_for(request.user, case_id, purpose="attachment.download")
-    attachment, content = attachments.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
+    attachment, content = queries.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
     return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 
@@ -461,6 +461,15 @@ def referral_list_view(request: HttpRequest, box: str) -> HttpResponse:
                                                         "statuses": Referral.Status.choices})
 
 
+# What the referral page says once a command (``actions.referral_command``) has succeeded.
+REFERRAL_DONE = {
+    "accept": _lazy("The referral is accepted. The case is now open to your organisation."),
+    "decline": _lazy("The referral is declined."),
+    "revoke": _lazy("The referral is revoked."),
+    "complete": _lazy("The referral is completed."),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_detail_view(request: HttpRequest, referral_id: int) -> HttpResponse:
@@ -468,26 +477,18 @@ def referral_detail_view(request: HttpRequest, referral_id: int) -> HttpResponse
     referral = queries.referral_for(request.user, referral_id)
     decline_form = forms.DeclineForm(request.POST if request.POST.get("command") == "decline" else None)
     if request.method == "POST":
-        command = request.POST.get("command")
+        command = request.POST.get("command", "")
+        if command not in REFERRAL_DONE:
+            raise Http404
         try:
-            if command == "accept":
-                actions.referral_accept(by=request.user, referral=referral)
-                messages.success(request, _("The referral is accepted. The case is now open to your organisation."))
-            elif command == "decline":
-                if not decline_form.is_valid():
-                    raise ValidationError(_("Give the reason for declining."))
-                actions.referral_decline(by=request.user, referral=referral, reason=decline_form.cleaned_data["reason"])
-                messages.success(request, _("The referral is declined."))
-            elif command == "revoke":
-                actions.referral_revoke(by=request.user, referral=referral)
-                messages.success(request, _("The referral is revoked."))
-            elif command == "complete":
-                actions.referral_complete(by=request.user, referral=referral)
-                messages.success(request, _("The referral is completed."))
-            else:
-                raise Http404
+            if command == "decline" and not decline_form.is_valid():
+                raise ValidationError(_("Give the reason for declining."))
+            actions.referral_command(by=request.user, referral=referral, command=command,
+                                     reason=decline_form.cleaned_data["reason"] if command == "decline" else "")
         except ValidationError as exc:
             messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, str(REFERRAL_DONE[command]))
         return redirect("cases:referral_detail", referral_id=referral.pk)
     org_ids = queries.victim_data_organisation_ids(request.user)
     return render(request, "cases/referral_detail.html", {

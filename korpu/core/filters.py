@@ -121,10 +121,7 @@ def bound(filterset_class: type[django_filters.FilterSet], params: Mapping[str, 
     """
     data: Any = None
     if params:
-        if isinstance(params, QueryDict):
-            data = params
-        else:
-            data = {k: _param(v) for k, v in params.items()}
+        data = params if isinstance(params, QueryDict) else {k: _param(v) for k, v in params.items()}
     filterset = filterset_class(data, queryset=queryset, request=request)
     if strict and data is not None and not filterset.is_valid():
         raise ValidationError("; ".join(f"{field}: {' '.join(str(m) for m in messages)}"
