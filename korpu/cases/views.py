@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -26,6 +27,7 @@ from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download, private_image
 from korpu.core.paginator import BoundedPaginator
 from korpu.core.uploads import read_upload
+from korpu.core.views import form_page
 
 
 def _require_victim_role(request: HttpRequest, action: str) -> None:
@@ -64,17 +66,15 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 def case_create_view(request: HttpRequest) -> HttpResponse:
     _require_victim_role(request, "case.create")
     form = forms.CaseIntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> Any:
         person, case_fields, exploitation, consent = form.split()
-        try:
-            case = actions.case_register(by=request.user, person=person, case=case_fields,
-                                         exploitation=exploitation, consent=consent)
-        except ValidationError as exc:
-            form.add_error(None, _messages_of(exc))
-        else:
-            messages.success(request, _("Case %(number)s is registered.") % {"number": case.number})
-            return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/case_form.html", {"form": form}, status=400 if form.errors else 200)
+        return actions.case_register(by=request.user, person=person, case=case_fields, exploitation=exploitation,
+                                     consent=consent)
+
+    return form_page(request, form, perform, template="cases/case_form.html",
+                     success=lambda case: _("Case %(number)s is registered.") % {"number": case.number},
+                     then=lambda case: reverse("cases:detail", args=[case.pk]))
 
 
 @login_required
@@ -86,17 +86,14 @@ def case_edit_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = queries.identity_for(request.user, case_id)
     form = forms.CaseIntakeForm(request.POST or None, initial=forms.CaseIntakeForm.initial_from(case))
     form.without_consent()
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> Any:
         person, case_fields, exploitation, _consent = form.split()
-        try:
-            actions.case_update(by=request.user, case=case, person=person, case_fields=case_fields,
-                                exploitation=exploitation)
-        except ValidationError as exc:
-            form.add_error(None, _messages_of(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=400 if form.errors else 200)
+        return actions.case_update(by=request.user, case=case, person=person, case_fields=case_fields,
+                                   exploitation=exploitation)
+
+    return form_page(request, form, perform, template="cases/case_form.html", success=_("Saved."),
+                     then=reverse("cases:detail", args=[case.pk]), extra={"case": case})
 
 
 # The case page's action forms. Those inside a closed <details> are fetched when it is opened (htmx),
@@ -125,8 +122,6 @@ ACTION_FORMS: dict[str, tuple[Any, str, str, Any, str, str]] = {
 
 def _action_form_context(name: str, case_id: int) -> dict[str, Any]:
     form_class, auto_id, url_name, button, button_class, testid = ACTION_FORMS[name]
-    from django.urls import reverse
-
     # Several forms share field names; distinct element ids keep every <label for> pointing at its own field.
     return {"form": form_class(auto_id=auto_id), "action": reverse(url_name, args=[case_id]), "button": button,
             "button_class": button_class, "testid": testid}

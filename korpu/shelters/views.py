@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
+from korpu.core.views import form_page
 from korpu.shelters import actions, queries
 from korpu.shelters.forms import AdmissionForm, DischargeForm, FacilityForm, beds_field_name
 from korpu.shelters.models import BedCategory
@@ -47,11 +49,6 @@ def facility_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "shelters/facility_list.html", {"facilities": queries.facility_list(request.user)})
 
 
-def _form_errors(form: FacilityForm, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def facility_create_view(request: HttpRequest) -> HttpResponse:
@@ -63,16 +60,11 @@ def facility_create_view(request: HttpRequest) -> HttpResponse:
             queries.operator_for(request.user, int(raw))
     only = operators.first() if operators.count() == 1 else None
     form = FacilityForm(request.POST or None, operators=operators, initial={"operator": only})
-    if request.method == "POST" and form.is_valid():
-        try:
-            facility = actions.facility_create(by=request.user, operator=form.cleaned_data["operator"],
-                                               **form.facility_fields())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The facility is registered."))
-            return redirect("shelters:facility", facility_id=facility.pk)
-    return render(request, "shelters/facility_form.html", {"form": form, "facility": None})
+    return form_page(request, form, lambda: actions.facility_create(
+        by=request.user, operator=form.cleaned_data["operator"], **form.facility_fields()),
+        template="shelters/facility_form.html", success=_("The facility is registered."),
+        then=lambda facility: reverse("shelters:facility", args=[facility.pk]), extra={"facility": None},
+        invalid_status=200)
 
 
 @login_required
@@ -93,15 +85,10 @@ def facility_edit_view(request: HttpRequest, facility_id: int) -> HttpResponse:
     initial: dict[str, Any] = {"name": facility.name, "region": facility.region, "address": facility.address}
     initial.update({beds_field_name(c.category): c.beds for c in facility.capacities.all()})
     form = FacilityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.facility_update(by=request.user, facility=facility, **form.facility_fields())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The facility is saved."))
-            return redirect("shelters:facility", facility_id=facility.pk)
-    return render(request, "shelters/facility_form.html", {"form": form, "facility": facility})
+    return form_page(request, form, lambda: actions.facility_update(
+        by=request.user, facility=facility, **form.facility_fields()),
+        template="shelters/facility_form.html", success=_("The facility is saved."),
+        then=reverse("shelters:facility", args=[facility.pk]), extra={"facility": facility}, invalid_status=200)
 
 
 def _set_active(request: HttpRequest, facility_id: int, *, active: bool) -> HttpResponse:
