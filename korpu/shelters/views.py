@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.views import form_page
-from korpu.shelters import actions, queries
+from korpu.shelters import actions, filters, queries
 from korpu.shelters.forms import AdmissionForm, DischargeForm, FacilityForm, beds_field_name
 from korpu.shelters.models import BedCategory
 
@@ -46,7 +47,10 @@ def _require_facility_manager(request: HttpRequest, action: str) -> None:
 @login_required
 def facility_list_view(request: HttpRequest) -> HttpResponse:
     _require_facility_manager(request, "facility.list")
-    return render(request, "shelters/facility_list.html", {"facilities": queries.facility_list(request.user)})
+    listed = core_filters.bound(filters.FacilityFilter, request.GET, queryset=queries.facility_list(request.user))
+    return render(request, "shelters/facility_list.html", {
+        "facilities": listed.qs, "filter_form": listed.form, "sort": core_filters.sort_links(listed, request.GET),
+        "sort_value": core_filters.sort_key(listed)})
 
 
 @login_required
