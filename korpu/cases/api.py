@@ -404,7 +404,7 @@ def _scoped(request: HttpRequest, case_id: int, action: str) -> Any:
 # --- cases -----------------------------------------------------------------------------------------
 @router.get("/cases", response=list[CaseSummaryOut], summary="Cases visible to me, filtered")
 @paginate(BoundedLimitOffsetPagination)
-def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:  # type: ignore[valid-type]
+def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:
     """The case list's filters and ``sort`` are those of the HTML list (``korpu.cases.filters.CaseFilter``);
     an invalid value is a 422 naming the parameter."""
     _victim_role(request, "case.list")

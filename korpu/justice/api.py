@@ -84,7 +84,7 @@ def _fresh(request: HttpRequest, investigation_id: int) -> dict[str, Any]:
 
 @router.get("/investigations", response=list[InvestigationOut], summary="Investigations of my body")
 @paginate(BoundedLimitOffsetPagination)
-def investigation_list(request: HttpRequest, filters: Query[InvestigationFilterIn]) -> Any:  # type: ignore[valid-type]
+def investigation_list(request: HttpRequest, filters: Query[InvestigationFilterIn]) -> Any:
     """Filtered and sorted as the page is (``korpu.justice.filters.InvestigationFilter``)."""
     access.require(access.can_record_proceedings(request.user), action="investigation.list", user=request.user)
     listed = core_filters.bound(InvestigationFilter, filters.dict(),

@@ -6,9 +6,12 @@ user's investigating body holds.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from ninja import Schema
 
 from korpu.core.filters import SortFilter, query_schema
 from korpu.justice.models import Article, Investigation
@@ -33,4 +36,7 @@ class InvestigationFilter(django_filters.FilterSet):
         return queryset.filter(opened_on__year=int(value))
 
 
-InvestigationFilterIn = query_schema(InvestigationFilter, "InvestigationFilterIn")
+if TYPE_CHECKING:  # a class for the type checker; at run time generated from the FilterSet
+    class InvestigationFilterIn(Schema): ...
+else:
+    InvestigationFilterIn = query_schema(InvestigationFilter, "InvestigationFilterIn")

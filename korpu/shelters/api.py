@@ -87,7 +87,7 @@ def _facility(request: HttpRequest, facility_id: int, *, purpose: str = "facilit
 
 
 @router.get("/facilities", response=list[FacilitySummaryOut], summary="My organisations' facilities (no addresses)")
-def facility_list(request: HttpRequest, filters: Query[FacilityFilterIn]) -> Any:  # type: ignore[valid-type]
+def facility_list(request: HttpRequest, filters: Query[FacilityFilterIn]) -> Any:
     """Filtered and sorted as the page is (``korpu.shelters.filters.FacilityFilter``)."""
     access.require(bool(access.facility_operator_ids(request.user)), action="facility.list", user=request.user)
     listed = core_filters.bound(FacilityFilter, filters.dict(), queryset=queries.facility_list(request.user),

@@ -7,10 +7,13 @@ shelter's free beds, refreshed in place.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from ninja import Schema
 
 from korpu.core.filters import SortFilter, query_schema
 from korpu.shelters.models import Facility
@@ -33,4 +36,7 @@ class FacilityFilter(django_filters.FilterSet):
         return queryset.filter(is_active=value == "open")
 
 
-FacilityFilterIn = query_schema(FacilityFilter, "FacilityFilterIn")
+if TYPE_CHECKING:  # a class for the type checker; at run time generated from the FilterSet
+    class FacilityFilterIn(Schema): ...
+else:
+    FacilityFilterIn = query_schema(FacilityFilter, "FacilityFilterIn")
