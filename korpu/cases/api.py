@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from korpu.accounts.models import Organisation
 from korpu.cases import actions, queries
-from korpu.cases.filters import CaseFilter, CaseFilterIn
+from korpu.cases.filters import CaseFilter, CaseFilterIn, ReferralFilter, ReferralFilterIn
 from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
 from korpu.core import filters as core_filters
@@ -611,16 +611,20 @@ def referral_create(request: HttpRequest, case_id: int, payload: ReferralIn) -> 
 
 @router.get("/referrals/inbox", response=list[ReferralOut], summary="Referrals to my organisations")
 @paginate(BoundedLimitOffsetPagination)
-def referral_inbox(request: HttpRequest, status: str = "") -> Any:
+def referral_inbox(request: HttpRequest, filters: Query[ReferralFilterIn]) -> Any:
     _victim_role(request, "referral.list")
-    return MappedRows(queries.referral_inbox(request.user, status=status), _referral)
+    listed = core_filters.bound(ReferralFilter, filters.dict(), queryset=queries.referral_inbox(request.user),
+                                strict=True)
+    return MappedRows(listed.qs, _referral)
 
 
 @router.get("/referrals/outbox", response=list[ReferralOut], summary="Referrals from my organisations")
 @paginate(BoundedLimitOffsetPagination)
-def referral_outbox(request: HttpRequest, status: str = "") -> Any:
+def referral_outbox(request: HttpRequest, filters: Query[ReferralFilterIn]) -> Any:
     _victim_role(request, "referral.list")
-    return MappedRows(queries.referral_outbox(request.user, status=status), _referral)
+    listed = core_filters.bound(ReferralFilter, filters.dict(), queryset=queries.referral_outbox(request.user),
+                                strict=True)
+    return MappedRows(listed.qs, _referral)
 
 
 @router.get("/referrals/{referral_id}", response=ReferralDetailOut, summary="One referral sent or received by me")

@@ -18,7 +18,7 @@ from ninja import Schema
 
 from korpu.accounts.models import Organisation
 from korpu.cases import choices
-from korpu.cases.models import Case, CaseExploitation
+from korpu.cases.models import Case, CaseExploitation, Referral
 from korpu.core import crypto
 from korpu.core.filters import SortFilter, query_schema
 
@@ -81,3 +81,23 @@ if TYPE_CHECKING:  # a class for the type checker; at run time generated from th
 else:
     CaseFilterIn = query_schema(CaseFilter, "CaseFilterIn")
 
+
+REFERRAL_SORTS = (("case__number", "case"), ("urgency", "urgency"), ("created_at", "sent"), ("status", "status"))
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """The referral inbox's and outbox's filter and sort (page and API): narrows ``queries.referral_inbox``
+    or ``referral_outbox``, newest first when no sort is asked for."""
+
+    status = _choice(_("Status"), Referral.Status.choices)
+    sort = SortFilter(fields=REFERRAL_SORTS)
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+
+if TYPE_CHECKING:
+    class ReferralFilterIn(Schema): ...
+else:
+    ReferralFilterIn = query_schema(ReferralFilter, "ReferralFilterIn")

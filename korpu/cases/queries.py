@@ -189,22 +189,20 @@ def person_photo_content(*, by: Any, case: Case) -> tuple[bytes, str]:
 
 
 # --- referrals ---------------------------------------------------------------------------------
-def referral_inbox(user: Any, *, status: str = "") -> QuerySet[Referral]:
-    """Referrals addressed to the user's organisations. Pending ones show only the case number."""
+def referral_inbox(user: Any) -> QuerySet[Referral]:
+    """Referrals addressed to the user's organisations, newest first (``filters.ReferralFilter`` narrows
+    them for the lists). Pending ones show only the case number."""
     org_ids = victim_data_organisation_ids(user)
-    qs = Referral.objects.filter(to_organisation_id__in=org_ids)
-    if status:
-        qs = qs.filter(status=status)
-    return (qs.select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
+    return (Referral.objects.filter(to_organisation_id__in=org_ids)
+            .select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
             .defer(*REFERRAL_ROW_DEFERRED))
 
 
-def referral_outbox(user: Any, *, status: str = "") -> QuerySet[Referral]:
+def referral_outbox(user: Any) -> QuerySet[Referral]:
+    """Referrals sent from the user's organisations, newest first."""
     org_ids = victim_data_organisation_ids(user)
-    qs = Referral.objects.filter(from_organisation_id__in=org_ids)
-    if status:
-        qs = qs.filter(status=status)
-    return (qs.select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
+    return (Referral.objects.filter(from_organisation_id__in=org_ids)
+            .select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
             .defer(*REFERRAL_ROW_DEFERRED))
 
 
@@ -262,7 +260,7 @@ def tasks_for(user: Any, *, limit: int = 50) -> Tasks:
     return Tasks(
         decisions_due=list(decisions_due(user).defer(*REFERRAL_ROW_DEFERRED)[:limit]),
         overdue_decisions=set(overdue_status_referrals(user).values_list("pk", flat=True)[:limit]),
-        pending_referrals=list(referral_inbox(user, status=Referral.Status.PENDING)[:limit]),
+        pending_referrals=list(referral_inbox(user).filter(status=Referral.Status.PENDING)[:limit]),
         overdue_follow_ups=list(overdue_follow_ups(user).defer("notes", *_encrypted_fields(Case, "case__"))[:limit]),
     )
 

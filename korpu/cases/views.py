@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.cases import actions, choices, filters, forms, queries
-from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
+from korpu.cases.models import AccessGrant, FollowUp, Service, SupportPlan
 from korpu.core import access
 from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download, private_image
@@ -446,14 +446,12 @@ def grant_revoke_view(request: HttpRequest, case_id: int, grant_id: int) -> Http
 @login_required
 def referral_list_view(request: HttpRequest, box: str) -> HttpResponse:
     _require_victim_role(request, "referral.list")
-    status = request.GET.get("status", "")
-    if box == "inbox":
-        referrals = queries.referral_inbox(request.user, status=status)
-    else:
-        referrals = queries.referral_outbox(request.user, status=status)
-    page = BoundedPaginator(referrals, 25).get_page(request.GET.get("page"))
-    return render(request, "cases/referral_list.html", {"page": page, "box": box, "status": status,
-                                                        "statuses": Referral.Status.choices})
+    rows = queries.referral_inbox(request.user) if box == "inbox" else queries.referral_outbox(request.user)
+    listed = core_filters.bound(filters.ReferralFilter, request.GET, queryset=rows)
+    page = BoundedPaginator(listed.qs, 25).get_page(request.GET.get("page"))
+    return render(request, "cases/referral_list.html", {
+        "page": page, "box": box, "form": listed.form, "sort": core_filters.sort_links(listed, request.GET),
+        "sort_value": core_filters.sort_key(listed)})
 
 
 # What the referral page says once a command (``actions.referral_command``) has succeeded.

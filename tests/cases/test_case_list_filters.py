@@ -179,3 +179,36 @@ def test_case_list_query_takes_the_filter_parameters(cast, listed):
     found = queries.case_list(cast["qht1"], {"gender": "Masculine", "sort": "-opened"})
     assert [c.number for c in found] == _numbers(listed, "c", "police")
     assert list(queries.case_list(cast["qht3"], {"gender": "Masculine"})) == []
+
+
+def test_referral_lists_filter_and_sort(cast, listed, login_as):
+    qht1 = cast["qht1"]
+    for key, name in (("a", "Sevda"), ("b", "Könül")):
+        listed[key] = register(qht1, name, "Kərimova", consent=FULL_CONSENT)
+        actions.referral_create(by=qht1, case=listed[key], to_organisation=cast["ngo2"],
+                                reason="AdditionalServicesRequired")
+    client = login_as("qht1")
+
+    def api(box: str, params: dict[str, Any]) -> list[str]:
+        response = client.get(f"/api/v1/referrals/{box}", params)
+        assert response.status_code == 200, response.content
+        return [r["case_number"] for r in response.json()["items"]]
+
+    def html(box: str, params: dict[str, Any]) -> list[str]:
+        page = client.get(reverse(f"cases:referral_{box}"), params).content.decode()
+        table = re.search(r'data-testid="referral-table">(.*?)</table>', page, re.S).group(1)
+        return re.findall(r'<a href="/referrals/\d+/">([^<]+)</a>', table)
+
+    sent = sorted(listed[k].number for k in ("a", "b"))
+    for params, box, expected in (
+        ({"status": "accepted"}, "inbox", [listed["police"].number]),
+        ({"status": "pending"}, "inbox", []),
+        ({"status": "pending", "sort": "case"}, "outbox", sent),
+        ({"sort": "-case"}, "outbox", sent[::-1]),
+        ({"status": "declined"}, "outbox", []),
+    ):
+        assert api(box, params) == expected, params
+        assert html(box, params) == expected, params
+    assert client.get("/api/v1/referrals/outbox", {"status": "bogus"}).status_code == 422
+    # The police see their own outbox only: NGO 1's referrals to NGO 2 are not theirs to list.
+    assert login_as("polis").get("/api/v1/referrals/outbox", {"status": "pending"}).json()["items"] == []
