@@ -1,4 +1,4 @@
-"""The case list's filters and sort, declared once (ADR 0035).
+"""The case list's filters and sort, declared once (docs/adr/0023-one-filter-per-list.md).
 
 ``CaseFilter`` narrows a queryset that ``queries.case_list`` has already scoped to the user: the HTML
 list (its form is the filter bar), ``GET /api/v1/cases`` (parameters from :func:`query_schema`), the

@@ -1,9 +1,9 @@
 """What every list's filter shares: a whitelisted ``sort``, the JSON API's query schema, sort links.
 
 Each app declares its lists' filters once, as a ``django_filters.FilterSet`` in ``<app>/filters.py``
-(ADR 0035). The FilterSet only narrows: the queryset it is given comes from the app's scoping query
-(``cases_visible_to(user)``…), so which rows a user may see is never the filter's decision. The same
-FilterSet serves the HTML list (its form renders the filter bar), the JSON list (:func:`query_schema`
+(docs/adr/0023-one-filter-per-list.md). The FilterSet only narrows: the queryset it is given comes
+from the app's scoping query (``cases_visible_to(user)``…), so which rows a user may see is never the
+filter's decision. The same FilterSet serves the HTML list (its form renders the filter bar), the JSON list (:func:`query_schema`
 documents its parameters in OpenAPI), the exports and the CLI.
 """
 

@@ -1,4 +1,4 @@
-"""The engagement app's list filters, one FilterSet per list (ADR 0035).
+"""The engagement app's list filters, one FilterSet per list (docs/adr/0023-one-filter-per-list.md).
 
 ``ProposalFilter`` narrows ``queries.proposals_visible_to(user)`` by status; ``CampaignFilter``
 narrows ``queries.campaigns_visible_to(user)`` to the campaigns running in a year (started in or

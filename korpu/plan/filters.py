@@ -1,4 +1,4 @@
-"""The plan app's list filters, one FilterSet per list (ADR 0035).
+"""The plan app's list filters, one FilterSet per list (docs/adr/0023-one-filter-per-list.md).
 
 ``RecommendationFilter`` narrows ``queries.recommendations_visible_to(user)`` for the recommendation
 list, its JSON list and its exports: by source, by current assessment level (the latest assessment,
