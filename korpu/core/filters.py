@@ -3,8 +3,8 @@
 Each app declares its lists' filters once, as a ``django_filters.FilterSet`` in ``<app>/filters.py``
 (docs/adr/0023-one-filter-per-list.md). The FilterSet only narrows: the queryset it is given comes
 from the app's scoping query (``cases_visible_to(user)``…), so which rows a user may see is never the
-filter's decision. The same FilterSet serves the HTML list (its form renders the filter bar), the JSON list (:func:`query_schema`
-documents its parameters in OpenAPI), the exports and the CLI.
+filter's decision. The same FilterSet serves the HTML list (its form renders the filter bar), the
+JSON list (:func:`query_schema` documents its parameters in OpenAPI), the exports and the CLI.
 """
 
 from __future__ import annotations
