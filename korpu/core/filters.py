@@ -27,12 +27,8 @@ class SortFilter(django_filters.OrderingFilter):
     """``?sort=number`` / ``?sort=-number``: one column, ascending or descending, from a whitelist.
 
     The primary key follows as a tie-breaker in the same direction, so pages never repeat or skip a row
-    when many rows share a value (a status, a date).
+    when many rows share a value (a status, a date). Pages show it as column headers, not as a field.
     """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label", translation.gettext_lazy("Sort by"))
-        super().__init__(*args, **kwargs)
 
     def filter(self, qs: Any, value: Any) -> Any:
         if not value:
@@ -89,10 +85,10 @@ def _annotation(flt: django_filters.Filter) -> tuple[Any, Any]:
 
 def _description(flt: django_filters.Filter) -> str:
     with translation.override("en"):
-        text = str(flt.label or flt.field_name)
         if isinstance(flt, SortFilter):
             keys = ", ".join(flt.params)
-            return f"{text}: one of {keys}; a leading '-' sorts descending"
+            return f"Sort by one of {keys}; a leading '-' sorts descending"
+        text = str(flt.label or flt.field_name)
         choices = flt.extra.get("choices")
         if isinstance(flt, django_filters.ChoiceFilter) and choices:
             values = [str(value) for value, _label in (choices() if callable(choices) else choices) if value != ""]
