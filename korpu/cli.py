@@ -255,6 +255,8 @@ def cmd_import_htcds(args: argparse.Namespace) -> int:
 
 def cmd_export_htcds(args: argparse.Namespace) -> int:
     _setup()
+    from django.core.exceptions import ValidationError
+
     from korpu.accounts.models import Organisation
     from korpu.cases import htcds, queries
     from korpu.core.sheets import NameIndex
@@ -279,9 +281,14 @@ def cmd_export_htcds(args: argparse.Namespace) -> int:
             print(f"--organisation: no single organisation is called {args.organisation!r}", file=sys.stderr)
             return 2
         organisation = found[0].pk
-    filters = queries.CaseFilters(age_group=args.age_group or "", organisation=organisation,
-                                  identified_from=args.identified_from, identified_to=args.identified_to, **picked)
-    cases = queries.case_list(user, filters)
+    # The case list's own filter (korpu.cases.filters.CaseFilter) checks and applies the options.
+    params = {"age_group": args.age_group, "organisation": organisation, "identified_from": args.identified_from,
+              "identified_to": args.identified_to, "sort": args.sort, **picked}
+    try:
+        cases = queries.case_list(user, {k: v for k, v in params.items() if v})
+    except ValidationError as exc:
+        print(f"invalid filter: {' '.join(exc.messages)}", file=sys.stderr)
+        return 2
     exported = 0
     progress, advance = _progress(cases.count(), "Exporting cases")
 
@@ -421,13 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
                               help="PossibleVictimOfTrafficking, ActualVictimOfTrafficking or NotAVictimOfTrafficking")
     export_htcds.add_argument("--exploitation", help="type of exploitation (HTCDS code, e.g. ForcedLabour)")
     export_htcds.add_argument("--gender", help="HTCDS gender code (e.g. Feminine)")
-    export_htcds.add_argument("--age-group", dest="age_group", choices=["child", "18-24", "25-34", "35-49", "50+"],
-                              help="age at identification")
+    export_htcds.add_argument("--age-group", dest="age_group",
+                              help="age at identification: child, 18-24, 25-34, 35-49 or 50+")
     export_htcds.add_argument("--organisation", help="owner organisation (name or short name)")
     export_htcds.add_argument("--identified-from", dest="identified_from", type=_iso_date, metavar="YYYY-MM-DD",
                               help="identified on or after")
     export_htcds.add_argument("--identified-to", dest="identified_to", type=_iso_date, metavar="YYYY-MM-DD",
                               help="identified on or before")
+    export_htcds.add_argument("--sort", help="number, opened, trafficking_status, status or last_activity; "
+                                             "a leading '-' sorts descending (default: newest identified first)")
     export_htcds.set_defaults(func=cmd_export_htcds)
     return parser
 

@@ -34,9 +34,11 @@ def ensure_demo_data() -> bool:
     from korpu.cases import demo as cases_demo
     from korpu.engagement import demo as engagement_demo
     from korpu.plan import demo as plan_demo
+    from korpu.shelters import demo as shelters_demo
 
     with transaction.atomic():
         build_cast(password=password)
+        shelters_demo.load()
         cases_demo.load()
         plan_demo.load()
         engagement_demo.load()

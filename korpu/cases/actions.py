@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -21,10 +23,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role, User, user_of
-from korpu.cases import choices, queries
+from korpu.cases import attachments, choices, queries
 from korpu.cases.models import (
     ALL_SECTIONS,
     AccessGrant,
+    Attachment,
     Case,
     CaseAccess,
     CaseExploitation,
@@ -44,6 +47,7 @@ from korpu.cases.models import (
 from korpu.core import access, audit, crypto
 from korpu.core.access import Actor
 from korpu.core.models import DataKey
+from korpu.core.uploads import checked_file
 
 logger = logging.getLogger(__name__)
 
@@ -643,6 +647,24 @@ def referral_complete(*, by: Actor, referral: Referral) -> Referral:
 
 
 # --- e-mail ------------------------------------------------------------------------------------
+REFERRAL_COMMANDS = ("accept", "decline", "revoke", "complete")
+
+
+def referral_command(*, by: Actor, referral: Referral, command: str, reason: str = "") -> Referral:
+    """Accept, decline (with ``reason``), revoke or complete a referral: the one dispatch behind the
+    referral page's buttons and ``POST /api/v1/referrals/{id}/{command}``. An unknown command is a
+    ``LookupError``, which the interfaces answer with a 404."""
+    if command == "accept":
+        return referral_accept(by=by, referral=referral)
+    if command == "decline":
+        return referral_decline(by=by, referral=referral, reason=reason)
+    if command == "revoke":
+        return referral_revoke(by=by, referral=referral)
+    if command == "complete":
+        return referral_complete(by=by, referral=referral)
+    raise LookupError(command)
+
+
 def _victim_data_staff(organisation_ids: Iterable[int]) -> list[User]:
     return list(User.objects.filter(memberships__organisation_id__in=list(organisation_ids),
                                     memberships__is_active=True, memberships__role__in=access.VICTIM_DATA_ROLES,
@@ -911,3 +933,54 @@ def note_add(*, by: Actor, case: Case, text: str) -> Note:
                                    text=text.strip())
         audit.record("note.create", obj=note, actor=by, details={"case": case.pk})
     return note
+
+
+# --- attachments and the person's photo -------------------------------------------------------------
+def attachment_add(*, by: Actor, case: Case, filename: str, data: bytes) -> Attachment:
+    if Section.NOTES not in queries.sections_for(by, case):
+        audit.denied("attachment.create", obj=case, actor=by)
+        raise ValidationError(_("You are not allowed to do this."))
+    organisation = _acting_organisation(by, case, action="attachment.create")
+    safe_name, content_type = checked_file(filename, data)
+    storage_name = f"attachments/{secrets.token_hex(16)}.bin"
+    sealed = crypto.seal_bytes(data, key_uuid=case.data_key_id, context=attachments.ATTACHMENT_CONTEXT)
+    with transaction.atomic():
+        stored = default_storage.save(storage_name, ContentFile(sealed))
+        try:
+            attachment = Attachment.objects.create(case=case, data_key=case.data_key, organisation=organisation,
+                                                   uploaded_by=user_of(by), filename=safe_name,
+                                                   content_type=content_type, size=len(data), storage_name=stored)
+            audit.record("attachment.create", obj=attachment, actor=by, details={"case": case.pk, "size": len(data)})
+        except Exception:
+            default_storage.delete(stored)
+            raise
+    return attachment
+
+
+def person_photo_set(*, by: Actor, case: Case, filename: str, data: bytes) -> Case:
+    """Store (or replace) the person's photo: a JPEG, PNG or WebP checked by content, stripped of its
+    metadata and sealed under the person's data key, like an attachment. Needs the identity section."""
+    if Section.IDENTITY not in queries.sections_for(by, case):
+        audit.denied("person.photo", obj=case, actor=by)
+        raise ValidationError(_("You are not allowed to do this."))
+    _acting_organisation(by, case, action="person.photo")
+    _name, content_type = checked_file(filename, data)
+    if content_type not in attachments.PHOTO_TYPES:
+        raise ValidationError(_("Upload a JPEG, PNG or WebP photo."))
+    picture = attachments.clean_photo(data, content_type)
+    person = case.person
+    sealed = crypto.seal_bytes(picture, key_uuid=person.data_key_id, context=attachments.PHOTO_CONTEXT)
+    old = person.photo_storage_name
+    with transaction.atomic():
+        stored = default_storage.save(f"photos/{secrets.token_hex(16)}.bin", ContentFile(sealed))
+        try:
+            person.photo_storage_name = stored
+            person.photo_content_type = content_type
+            person.save(update_fields=["photo_storage_name", "photo_content_type"])
+            audit.record("person.photo", obj=person, actor=by, details={"case": case.pk, "size": len(picture)})
+        except Exception:
+            default_storage.delete(stored)
+            raise
+        if old:
+            transaction.on_commit(lambda: default_storage.delete(old))
+    return case

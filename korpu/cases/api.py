@@ -16,9 +16,11 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from korpu.accounts.models import Organisation
-from korpu.cases import actions, attachments, queries
+from korpu.cases import actions, queries
+from korpu.cases.filters import CaseFilter, CaseFilterIn, ReferralFilter, ReferralFilterIn
 from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.core.downloads import file_download, private_image
 from korpu.core.uploads import read_upload
@@ -400,26 +402,16 @@ def _scoped(request: HttpRequest, case_id: int, action: str) -> Any:
 
 
 # --- cases -----------------------------------------------------------------------------------------
-class CaseFilterIn(Schema):
-    status: str = ""
-    trafficking_status: str = ""
-    exploitation: str = ""
-    gender: str = ""
-    age_group: str = ""
-    organisation: int | None = None
-    identified_from: dt.date | None = None
-    identified_to: dt.date | None = None
-    q: str = ""
-
-
 @router.get("/cases", response=list[CaseSummaryOut], summary="Cases visible to me, filtered")
 @paginate(BoundedLimitOffsetPagination)
 def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:
+    """The case list's filters and ``sort`` are those of the HTML list (``korpu.cases.filters.CaseFilter``);
+    an invalid value is a 422 naming the parameter."""
     _victim_role(request, "case.list")
-    case_filters = queries.CaseFilters(**filters.dict())
-    rows = queries.case_list(request.user, case_filters, summary=True)
-    queries.audit_list(request.user, action="case.list", filters=case_filters, count=-1)
-    return MappedRows(rows, _summary)
+    case_filter = core_filters.bound(CaseFilter, filters.dict(), queryset=queries.case_list(request.user, summary=True),
+                                     strict=True)
+    queries.audit_list(request.user, action="case.list", filters=core_filters.applied(case_filter), count=-1)
+    return MappedRows(case_filter.qs, _summary)
 
 
 @router.post("/cases", response={201: CaseDetailOut}, summary="Register a (presumed) victim")
@@ -510,14 +502,14 @@ def case_identity(request: HttpRequest, case_id: int) -> Any:
 def case_photo(request: HttpRequest, case_id: int) -> HttpResponse:
     _victim_role(request, "person.photo_view")
     case = queries.visible_case(request.user, case_id, action="person.photo_view")
-    content, content_type = attachments.person_photo_content(by=request.user, case=case)
+    content, content_type = queries.person_photo_content(by=request.user, case=case)
     return private_image(content, content_type=content_type)
 
 
 @router.post("/cases/{case_id}/photo", response=CaseDetailOut, summary="Store or replace the person's photo")
 def case_photo_upload(request: HttpRequest, case_id: int, file: File[UploadedFile]) -> Any:
     case = _scoped(request, case_id, "person.photo")
-    attachments.person_photo_set(by=request.user, case=case, filename=file.name or "", data=read_upload(file))
+    actions.person_photo_set(by=request.user, case=case, filename=file.name or "", data=read_upload(file))
     return _case_answer(request, case_id)
 
 
@@ -619,16 +611,20 @@ def referral_create(request: HttpRequest, case_id: int, payload: ReferralIn) -> 
 
 @router.get("/referrals/inbox", response=list[ReferralOut], summary="Referrals to my organisations")
 @paginate(BoundedLimitOffsetPagination)
-def referral_inbox(request: HttpRequest, status: str = "") -> Any:
+def referral_inbox(request: HttpRequest, filters: Query[ReferralFilterIn]) -> Any:
     _victim_role(request, "referral.list")
-    return MappedRows(queries.referral_inbox(request.user, status=status), _referral)
+    listed = core_filters.bound(ReferralFilter, filters.dict(), queryset=queries.referral_inbox(request.user),
+                                strict=True)
+    return MappedRows(listed.qs, _referral)
 
 
 @router.get("/referrals/outbox", response=list[ReferralOut], summary="Referrals from my organisations")
 @paginate(BoundedLimitOffsetPagination)
-def referral_outbox(request: HttpRequest, status: str = "") -> Any:
+def referral_outbox(request: HttpRequest, filters: Query[ReferralFilterIn]) -> Any:
     _victim_role(request, "referral.list")
-    return MappedRows(queries.referral_outbox(request.user, status=status), _referral)
+    listed = core_filters.bound(ReferralFilter, filters.dict(), queryset=queries.referral_outbox(request.user),
+                                strict=True)
+    return MappedRows(listed.qs, _referral)
 
 
 @router.get("/referrals/{referral_id}", response=ReferralDetailOut, summary="One referral sent or received by me")
@@ -650,17 +646,11 @@ class DeclineIn(Schema):
 def referral_command(request: HttpRequest, referral_id: int, command: str, payload: DeclineIn | None = None) -> Any:
     _victim_role(request, f"referral.{command}")
     referral = queries.referral_for(request.user, referral_id)
-    if command == "accept":
-        referral = actions.referral_accept(by=request.user, referral=referral)
-    elif command == "decline":
-        referral = actions.referral_decline(by=request.user, referral=referral,
+    try:
+        referral = actions.referral_command(by=request.user, referral=referral, command=command,
                                             reason=payload.reason if payload else "")
-    elif command == "revoke":
-        referral = actions.referral_revoke(by=request.user, referral=referral)
-    elif command == "complete":
-        referral = actions.referral_complete(by=request.user, referral=referral)
-    else:
-        raise Http404
+    except LookupError:
+        raise Http404 from None
     return _referral(Referral.objects.select_related("case").get(pk=referral.pk))
 
 
@@ -804,7 +794,7 @@ def note_create(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
              summary="Attach a file (PDF, JPEG, PNG, WebP, DOCX, XLSX; multipart field 'file')")
 def attachment_create(request: HttpRequest, case_id: int, file: File[UploadedFile]) -> Any:
     case = _scoped(request, case_id, "attachment.create")
-    a = attachments.attachment_add(by=request.user, case=case, filename=file.name or "", data=read_upload(file))
+    a = actions.attachment_add(by=request.user, case=case, filename=file.name or "", data=read_upload(file))
     return Status(201, {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
                  "created_at": a.created_at})
 
@@ -813,7 +803,7 @@ def attachment_create(request: HttpRequest, case_id: int, file: File[UploadedFil
 def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
     _victim_role(request, "attachment.download")
     case = queries.case_for(request.user, case_id, purpose="attachment.download")
-    attachment, content = attachments.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
+    attachment, content = queries.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
     return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 

@@ -1,4 +1,6 @@
-"""Demo cases: a synthetic caseload plus a few story cases made through the real actions."""
+"""Demo cases: a synthetic caseload plus a few story cases made through the real actions.
+
+The shelters they are referred to come first, from ``korpu.shelters.demo`` (``korpu.demo`` orders them)."""
 
 from __future__ import annotations
 
@@ -9,22 +11,11 @@ from django.utils import timezone
 
 from korpu.accounts.models import Organisation, User
 from korpu.cases import actions, choices, synthetic
-from korpu.core.access import SYSTEM
-from korpu.shelters import actions as shelter_actions
-from korpu.shelters.models import BedCategory
 
 
 def load(*, persons: int = 120, progress: Any = None) -> None:
     police = Organisation.objects.get(org_type=Organisation.Type.LAW_ENFORCEMENT)
     ngo1 = Organisation.objects.get(short_name="Ümid Körpüsü")
-    ngo2 = Organisation.objects.get(short_name="Həyat İşığı")
-    shelter_actions.facility_create(by=SYSTEM, operator=ngo1, name="Ümid Evi", region="Bakı",
-                                    address="Bakı, Nəsimi r., (məxfi ünvan)",
-                                    capacities={BedCategory.WOMEN: 12, BedCategory.MOTHER_WITH_CHILDREN: 4,
-                                                BedCategory.CHILDREN: 6})
-    shelter_actions.facility_create(by=SYSTEM, operator=ngo2, name="Həyat Reabilitasiya Evi", region="Gəncə-Daşkəsən",
-                                    address="Gəncə, (məxfi ünvan)",
-                                    capacities={BedCategory.WOMEN: 8, BedCategory.MEN: 5})
     synthetic.generate(persons=persons, years=5, progress=progress)
     outreach = User.objects.get(username="qht1")
     investigator = User.objects.get(username="polis")

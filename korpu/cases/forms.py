@@ -175,21 +175,9 @@ class CaseIntakeForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Case number or exact name"), required=False)
-    status = forms.ChoiceField(label=_("Case status"), required=False,
-                               choices=[("", _("All")), *choices.CaseStatus.choices])
-    trafficking_status = forms.ChoiceField(label=_("Trafficking status"), required=False,
-                                           choices=[("", _("All")), *choices.TraffickingStatus.choices])
-    exploitation = forms.ChoiceField(label=_("Exploitation"), required=False,
-                                     choices=[("", _("All")), *choices.Exploitation.choices])
-    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("All")), *choices.Gender.choices])
-    age_group = forms.ChoiceField(label=_("Age group"), required=False,
-                                  choices=[("", _("All")), ("child", _("Children (under 18)")), ("18-24", "18–24"),
-                                           ("25-34", "25–34"), ("35-49", "35–49"), ("50+", "50+")])
-    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False,
-                                          queryset=Organisation.objects.filter(is_active=True))
-    identified_from = forms.DateField(label=_("Identified from"), required=False, widget=DATE)
-    identified_to = forms.DateField(label=_("Identified until"), required=False, widget=DATE)
+    """Only the query string of the case list, for the HTCDS export view until it binds
+    ``korpu.cases.filters.CaseFilter`` itself (see ``views.filters_from``): the filter fields are
+    declared once, in the FilterSet."""
 
 
 class StatusDecisionForm(forms.Form):

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from korpu.accounts.models import Organisation, Role
-from korpu.cases import choices
+from korpu.cases import attachments, choices
+from korpu.cases.filters import CaseFilter
 from korpu.cases.models import (
     ALL_SECTIONS,
     AccessGrant,
+    Attachment,
     Case,
     CaseAccess,
     CaseExploitation,
@@ -31,6 +37,8 @@ from korpu.cases.models import (
     Section,
 )
 from korpu.core import access, audit, crypto
+from korpu.core import filters as core_filters
+from korpu.core.access import Actor
 from korpu.core.fields import EncryptedTextField
 
 
@@ -82,65 +90,39 @@ def owner_sections(organisation: Organisation) -> list[str]:
     return [s for s in ALL_SECTIONS if s != Section.INVESTIGATION]
 
 
-@dataclass(frozen=True)
-class CaseFilters:
-    status: str = ""
-    trafficking_status: str = ""
-    exploitation: str = ""
-    gender: str = ""
-    age_group: str = ""
-    organisation: int | None = None
-    identified_from: dt.date | None = None
-    identified_to: dt.date | None = None
-    q: str = ""
+def case_list(user: Any, filters: Mapping[str, Any] | None = None, *, summary: bool = False) -> QuerySet[Case]:
+    """The cases the user may see, newest first, narrowed by the case list's filter.
 
-
-AGE_GROUPS: dict[str, tuple[int, int]] = {"child": (0, 17), "18-24": (18, 24), "25-34": (25, 34),
-                                          "35-49": (35, 49), "50+": (50, 200)}
-
-
-def case_list(user: Any, filters: CaseFilters, *, summary: bool = False) -> QuerySet[Case]:
-    """The filtered case list. Search is by case number or by exact name through blind indexes.
-
-    With ``summary`` the encrypted columns (names, documents, contacts…) are deferred: for pages that
-    show only the summary columns, so rows are not decrypted one data-key lookup each.
+    ``filters`` are the list's parameters (``korpu.cases.filters.CaseFilter``: a query string, the API's
+    query, the CLI's options); an invalid one is a ``ValidationError``. Pages that need the bound filter
+    (its form, its errors) bind ``CaseFilter`` to ``case_list(user)`` themselves. With ``summary`` the
+    encrypted columns (names, documents, contacts…) are deferred: for pages that show only the summary
+    columns, so rows are not decrypted one data-key lookup each.
     """
-    qs = cases_visible_to(user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.trafficking_status:
-        qs = qs.filter(trafficking_status=filters.trafficking_status)
-    if filters.exploitation:
-        qs = qs.filter(Exists(CaseExploitation.objects.filter(case=OuterRef("pk"), exploitation=filters.exploitation)))
-    if filters.gender:
-        qs = qs.filter(person__gender=filters.gender)
-    if filters.age_group in AGE_GROUPS:
-        low, high = AGE_GROUPS[filters.age_group]
-        qs = qs.filter(person__age_at_identification__gte=low, person__age_at_identification__lte=high)
-    if filters.organisation:
-        qs = qs.filter(owner_organisation_id=filters.organisation)
-    if filters.identified_from:
-        qs = qs.filter(identified_on__gte=filters.identified_from)
-    if filters.identified_to:
-        qs = qs.filter(identified_on__lte=filters.identified_to)
-    if filters.q:
-        term = filters.q.strip()
-        name_index = crypto.blind_index(term, purpose="person.name")
-        qs = qs.filter(Q(number__iexact=term) | Q(person__name_index=name_index)
-                       | Q(person__family_name_index=name_index))
-    qs = (qs.select_related("person", "owner_organisation")
+    qs = (cases_visible_to(user).select_related("person", "owner_organisation")
           .prefetch_related(Prefetch("exploitations", queryset=CaseExploitation.objects.order_by("exploitation")))
           .order_by("-identified_on", "-id"))
-    return qs.defer(*CASE_ROW_DEFERRED) if summary else qs
+    if summary:
+        qs = qs.defer(*CASE_ROW_DEFERRED)
+    if filters:
+        qs = core_filters.bound(CaseFilter, filters, queryset=qs, strict=True).qs
+    return qs
 
 
-def audit_list(user: Any, *, action: str, filters: CaseFilters, count: int) -> None:
-    details = {k: str(v) for k, v in filters.__dict__.items() if v not in ("", None)}
-    details.pop("q", None)  # a searched name is itself personal data
-    if filters.q:
+def audit_list(user: Any, *, action: str, filters: Mapping[str, Any], count: int) -> None:
+    """One audit event for a list view: the filters in effect (not a searched name) and the rows shown."""
+    details = {k: _audit_value(v) for k, v in filters.items() if v not in ("", None, [])}
+    searched = details.pop("q", None)  # a searched name is itself personal data
+    if searched:
         details["searched"] = "yes"
     details["shown"] = str(count)
     audit.record(action, actor=user, details=details)
+
+
+def _audit_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(getattr(value, "pk", value))
 
 
 def case_for(user: Any, case_id: int | str, *, purpose: str = "case.view") -> Case:
@@ -172,23 +154,56 @@ def case_part_for(user: Any, model: Any, case: Case, pk: int, *, action: str) ->
     return found
 
 
+# --- attachments and the person's photo -------------------------------------------------------------
+def attachment_download(*, by: Actor, case: Case, attachment_id: int) -> tuple[Attachment, bytes]:
+    """An attachment of an already scoped case, decrypted for the user (page and API alike); else 404
+    with a ``denied`` event."""
+    attachment = case_part_for(by, Attachment, case, attachment_id, action="attachment.download")
+    try:
+        return attachment, attachment_content(by=by, attachment=attachment)
+    except ValidationError:
+        raise Http404 from None  # attachment_content recorded the "denied" event
+
+
+def attachment_content(*, by: Actor, attachment: Attachment) -> bytes:
+    """Decrypt an attachment for a user who may see the case's notes; audited."""
+    if Section.NOTES not in sections_for(by, attachment.case):
+        audit.denied("attachment.download", obj=attachment, actor=by)
+        raise ValidationError(_("You are not allowed to do this."))
+    with default_storage.open(attachment.storage_name, "rb") as handle:
+        blob = handle.read()
+    audit.record("attachment.download", obj=attachment, actor=by, details={"case": attachment.case_id})
+    return crypto.open_bytes(blob, key_uuid=attachment.data_key_id, context=attachments.ATTACHMENT_CONTEXT)
+
+
+def person_photo_content(*, by: Actor, case: Case) -> tuple[bytes, str]:
+    """The person's photo for a user who may see the identity section; audited as ``person.photo_view``."""
+    person = case.person
+    if Section.IDENTITY not in sections_for(by, case) or not person.photo_storage_name:
+        audit.denied("person.photo_view", obj=person, actor=by, details={"case": case.pk})
+        raise Http404
+    with default_storage.open(person.photo_storage_name, "rb") as handle:
+        blob = handle.read()
+    audit.record("person.photo_view", obj=person, actor=by, details={"case": case.pk})
+    content = crypto.open_bytes(blob, key_uuid=person.data_key_id, context=attachments.PHOTO_CONTEXT)
+    return content, person.photo_content_type
+
+
 # --- referrals ---------------------------------------------------------------------------------
-def referral_inbox(user: Any, *, status: str = "") -> QuerySet[Referral]:
-    """Referrals addressed to the user's organisations. Pending ones show only the case number."""
+def referral_inbox(user: Any) -> QuerySet[Referral]:
+    """Referrals addressed to the user's organisations, newest first (``filters.ReferralFilter`` narrows
+    them for the lists). Pending ones show only the case number."""
     org_ids = victim_data_organisation_ids(user)
-    qs = Referral.objects.filter(to_organisation_id__in=org_ids)
-    if status:
-        qs = qs.filter(status=status)
-    return (qs.select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
+    return (Referral.objects.filter(to_organisation_id__in=org_ids)
+            .select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
             .defer(*REFERRAL_ROW_DEFERRED))
 
 
-def referral_outbox(user: Any, *, status: str = "") -> QuerySet[Referral]:
+def referral_outbox(user: Any) -> QuerySet[Referral]:
+    """Referrals sent from the user's organisations, newest first."""
     org_ids = victim_data_organisation_ids(user)
-    qs = Referral.objects.filter(from_organisation_id__in=org_ids)
-    if status:
-        qs = qs.filter(status=status)
-    return (qs.select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
+    return (Referral.objects.filter(from_organisation_id__in=org_ids)
+            .select_related("case", "from_organisation", "to_organisation").order_by("-created_at", "-id")
             .defer(*REFERRAL_ROW_DEFERRED))
 
 
@@ -246,7 +261,7 @@ def tasks_for(user: Any, *, limit: int = 50) -> Tasks:
     return Tasks(
         decisions_due=list(decisions_due(user).defer(*REFERRAL_ROW_DEFERRED)[:limit]),
         overdue_decisions=set(overdue_status_referrals(user).values_list("pk", flat=True)[:limit]),
-        pending_referrals=list(referral_inbox(user, status=Referral.Status.PENDING)[:limit]),
+        pending_referrals=list(referral_inbox(user).filter(status=Referral.Status.PENDING)[:limit]),
         overdue_follow_ups=list(overdue_follow_ups(user).defer("notes", *_encrypted_fields(Case, "case__"))[:limit]),
     )
 
@@ -390,8 +405,6 @@ def _at(day: dt.date) -> dt.datetime:
 
 def _timeline(detail: CaseDetail) -> list[tuple[Any, str, str]]:
     """Every event of the case the user may see, newest first, from what ``case_detail`` has loaded."""
-    from django.utils.translation import gettext as _
-
     case = detail.case
     events: list[tuple[Any, str, str]] = [(case.created_at, "create", _("Registered by %(org)s") % {
         "org": case.owner_organisation.name})]

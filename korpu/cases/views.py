@@ -15,17 +15,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from korpu.cases import actions, attachments, choices, forms, queries
-from korpu.cases.models import AccessGrant, FollowUp, Referral, Service, SupportPlan
+from korpu.cases import actions, choices, filters, forms, queries
+from korpu.cases.models import AccessGrant, FollowUp, Service, SupportPlan
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download, private_image
 from korpu.core.paginator import BoundedPaginator
 from korpu.core.uploads import read_upload
+from korpu.core.views import form_page
 
 
 def _require_victim_role(request: HttpRequest, action: str) -> None:
@@ -36,26 +39,27 @@ def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def filters_from(form: forms.CaseFilterForm) -> queries.CaseFilters:
-    if not form.is_valid():
-        return queries.CaseFilters()
-    d = form.cleaned_data
-    return queries.CaseFilters(status=d["status"], trafficking_status=d["trafficking_status"],
-                               exploitation=d["exploitation"], gender=d["gender"], age_group=d["age_group"],
-                               organisation=d["organisation"].pk if d["organisation"] else None,
-                               identified_from=d["identified_from"], identified_to=d["identified_to"], q=d["q"])
+def filters_from(form: forms.CaseFilterForm) -> dict[str, Any]:
+    """The valid filters of the case list's query string in ``form``, for ``queries.case_list``.
+
+    Kept for the HTCDS export view; new callers bind ``filters.CaseFilter`` to ``queries.case_list(user)``.
+    """
+    return core_filters.applied(filters.CaseFilter(form.data if form.is_bound else None))
 
 
 @login_required
 def case_list_view(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see, filtered and sorted by ``CaseFilter``; htmx gets only the table."""
     _require_victim_role(request, "case.list")
-    form = forms.CaseFilterForm(request.GET or None)
-    filters = filters_from(form)
-    page = BoundedPaginator(queries.case_list(request.user, filters, summary=True), 25).get_page(
-        request.GET.get("page"))
-    queries.audit_list(request.user, action="case.list", filters=filters, count=len(page.object_list))
+    case_filter = core_filters.bound(filters.CaseFilter, request.GET,
+                                     queryset=queries.case_list(request.user, summary=True))
+    page = BoundedPaginator(case_filter.qs, 25).get_page(request.GET.get("page"))
+    queries.audit_list(request.user, action="case.list", filters=core_filters.applied(case_filter),
+                       count=len(page.object_list))
     template = "cases/_case_rows.html" if request.headers.get("HX-Request") else "cases/case_list.html"
-    return render(request, template, {"form": form, "page": page})
+    return render(request, template, {"form": case_filter.form, "page": page,
+                                      "sort": core_filters.sort_links(case_filter, request.GET),
+                                      "sort_value": core_filters.sort_key(case_filter)})
 
 
 @login_required
@@ -63,17 +67,15 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 def case_create_view(request: HttpRequest) -> HttpResponse:
     _require_victim_role(request, "case.create")
     form = forms.CaseIntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> Any:
         person, case_fields, exploitation, consent = form.split()
-        try:
-            case = actions.case_register(by=request.user, person=person, case=case_fields,
-                                         exploitation=exploitation, consent=consent)
-        except ValidationError as exc:
-            form.add_error(None, _messages_of(exc))
-        else:
-            messages.success(request, _("Case %(number)s is registered.") % {"number": case.number})
-            return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/case_form.html", {"form": form}, status=400 if form.errors else 200)
+        return actions.case_register(by=request.user, person=person, case=case_fields, exploitation=exploitation,
+                                     consent=consent)
+
+    return form_page(request, form, perform, template="cases/case_form.html",
+                     success=lambda case: _("Case %(number)s is registered.") % {"number": case.number},
+                     then=lambda case: reverse("cases:detail", args=[case.pk]))
 
 
 @login_required
@@ -85,17 +87,14 @@ def case_edit_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = queries.identity_for(request.user, case_id)
     form = forms.CaseIntakeForm(request.POST or None, initial=forms.CaseIntakeForm.initial_from(case))
     form.without_consent()
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> Any:
         person, case_fields, exploitation, _consent = form.split()
-        try:
-            actions.case_update(by=request.user, case=case, person=person, case_fields=case_fields,
-                                exploitation=exploitation)
-        except ValidationError as exc:
-            form.add_error(None, _messages_of(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=400 if form.errors else 200)
+        return actions.case_update(by=request.user, case=case, person=person, case_fields=case_fields,
+                                   exploitation=exploitation)
+
+    return form_page(request, form, perform, template="cases/case_form.html", success=_("Saved."),
+                     then=reverse("cases:detail", args=[case.pk]), extra={"case": case})
 
 
 # The case page's action forms. Those inside a closed <details> are fetched when it is opened (htmx),
@@ -124,8 +123,6 @@ ACTION_FORMS: dict[str, tuple[Any, str, str, Any, str, str]] = {
 
 def _action_form_context(name: str, case_id: int) -> dict[str, Any]:
     form_class, auto_id, url_name, button, button_class, testid = ACTION_FORMS[name]
-    from django.urls import reverse
-
     # Several forms share field names; distinct element ids keep every <label for> pointing at its own field.
     return {"form": form_class(auto_id=auto_id), "action": reverse(url_name, args=[case_id]), "button": button,
             "button_class": button_class, "testid": testid}
@@ -198,15 +195,9 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     }
     if can_decide and not detail.decisions:  # shown open: rendered with the page
         context["decision"] = _action_form_context("decision", case.pk)
-    from korpu.shelters import queries as shelter_queries
-    from korpu.shelters.forms import AdmissionForm
-
-    if "admission" in detail.sections and not any(a.discharged_on is None for a in detail.admissions or []):
-        facilities = list(shelter_queries.managed_facilities(user))
-        if facilities:
-            context["admission_form"] = AdmissionForm(
-                facilities=shelter_queries.managed_facilities(user), auto_id="admission_%s",
-                initial={"facility": facilities[0] if len(facilities) == 1 else None})
+    # The admission form comes from the shelters app as a fragment (it knows the user's facilities).
+    context["offer_admission"] = ("admission" in detail.sections and bool(access.facility_operator_ids(user))
+                                  and not any(a.discharged_on is None for a in detail.admissions or []))
     return render(request, "cases/case_detail.html", context)
 
 
@@ -242,7 +233,7 @@ def photo_view(request: HttpRequest, case_id: int) -> HttpResponse:
     """The person's photo (identity section), decrypted in the app; audited as ``person.photo_view``."""
     _require_victim_role(request, "person.photo_view")
     case = queries.visible_case(request.user, case_id, action="person.photo_view")
-    content, content_type = attachments.person_photo_content(by=request.user, case=case)
+    content, content_type = queries.person_photo_content(by=request.user, case=case)
     return private_image(content, content_type=content_type)
 
 
@@ -389,7 +380,7 @@ def trafficking_event_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def attachment_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def perform(case: Any, d: dict[str, Any]) -> Any:
         upload = d["file"]
-        return attachments.attachment_add(by=request.user, case=case, filename=upload.name, data=read_upload(upload))
+        return actions.attachment_add(by=request.user, case=case, filename=upload.name, data=read_upload(upload))
 
     return _case_post(request, case_id, forms.AttachmentForm, perform, _("The file is attached."), files=True)
 
@@ -399,7 +390,7 @@ def attachment_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def photo_upload_view(request: HttpRequest, case_id: int) -> HttpResponse:
     def perform(case: Any, d: dict[str, Any]) -> Any:
         upload = d["file"]
-        return attachments.person_photo_set(by=request.user, case=case, filename=upload.name,
+        return actions.person_photo_set(by=request.user, case=case, filename=upload.name,
                                             data=read_upload(upload))
 
     return _case_post(request, case_id, forms.PhotoForm, perform, _("The photo is saved."), files=True)
@@ -409,7 +400,7 @@ def photo_upload_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def attachment_download_view(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
     _require_victim_role(request, "attachment.download")
     case = queries.case_for(request.user, case_id, purpose="attachment.download")
-    attachment, content = attachments.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
+    attachment, content = queries.attachment_download(by=request.user, case=case, attachment_id=attachment_id)
     return file_download(content, content_type=attachment.content_type, filename=attachment.filename)
 
 
@@ -456,14 +447,21 @@ def grant_revoke_view(request: HttpRequest, case_id: int, grant_id: int) -> Http
 @login_required
 def referral_list_view(request: HttpRequest, box: str) -> HttpResponse:
     _require_victim_role(request, "referral.list")
-    status = request.GET.get("status", "")
-    if box == "inbox":
-        referrals = queries.referral_inbox(request.user, status=status)
-    else:
-        referrals = queries.referral_outbox(request.user, status=status)
-    page = BoundedPaginator(referrals, 25).get_page(request.GET.get("page"))
-    return render(request, "cases/referral_list.html", {"page": page, "box": box, "status": status,
-                                                        "statuses": Referral.Status.choices})
+    rows = queries.referral_inbox(request.user) if box == "inbox" else queries.referral_outbox(request.user)
+    listed = core_filters.bound(filters.ReferralFilter, request.GET, queryset=rows)
+    page = BoundedPaginator(listed.qs, 25).get_page(request.GET.get("page"))
+    return render(request, "cases/referral_list.html", {
+        "page": page, "box": box, "form": listed.form, "sort": core_filters.sort_links(listed, request.GET),
+        "sort_value": core_filters.sort_key(listed)})
+
+
+# What the referral page says once a command (``actions.referral_command``) has succeeded.
+REFERRAL_DONE = {
+    "accept": _lazy("The referral is accepted. The case is now open to your organisation."),
+    "decline": _lazy("The referral is declined."),
+    "revoke": _lazy("The referral is revoked."),
+    "complete": _lazy("The referral is completed."),
+}
 
 
 @login_required
@@ -473,26 +471,18 @@ def referral_detail_view(request: HttpRequest, referral_id: int) -> HttpResponse
     referral = queries.referral_for(request.user, referral_id)
     decline_form = forms.DeclineForm(request.POST if request.POST.get("command") == "decline" else None)
     if request.method == "POST":
-        command = request.POST.get("command")
+        command = request.POST.get("command", "")
+        if command not in REFERRAL_DONE:
+            raise Http404
         try:
-            if command == "accept":
-                actions.referral_accept(by=request.user, referral=referral)
-                messages.success(request, _("The referral is accepted. The case is now open to your organisation."))
-            elif command == "decline":
-                if not decline_form.is_valid():
-                    raise ValidationError(_("Give the reason for declining."))
-                actions.referral_decline(by=request.user, referral=referral, reason=decline_form.cleaned_data["reason"])
-                messages.success(request, _("The referral is declined."))
-            elif command == "revoke":
-                actions.referral_revoke(by=request.user, referral=referral)
-                messages.success(request, _("The referral is revoked."))
-            elif command == "complete":
-                actions.referral_complete(by=request.user, referral=referral)
-                messages.success(request, _("The referral is completed."))
-            else:
-                raise Http404
+            if command == "decline" and not decline_form.is_valid():
+                raise ValidationError(_("Give the reason for declining."))
+            actions.referral_command(by=request.user, referral=referral, command=command,
+                                     reason=decline_form.cleaned_data["reason"] if command == "decline" else "")
         except ValidationError as exc:
             messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, str(REFERRAL_DONE[command]))
         return redirect("cases:referral_detail", referral_id=referral.pk)
     org_ids = queries.victim_data_organisation_ids(request.user)
     return render(request, "cases/referral_detail.html", {

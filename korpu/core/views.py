@@ -1,12 +1,18 @@
-"""Home page per role, the audit log, health check."""
+"""The audit log, the health check, and ``form_page``: the shape every app's one-form pages share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from korpu.core import access, audit, queries
@@ -42,3 +48,31 @@ def healthz_view(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def form_page(request: HttpRequest, form: forms.BaseForm, perform: Callable[[], Any], *, template: str,
+              title: Any = "", back: tuple[str, Any] | None = None, success: Any = "",
+              then: str | Callable[[Any], str] | None = None, extra: dict[str, Any] | None = None,
+              invalid_status: int = 400) -> HttpResponse:
+    """One form on its own page: GET shows it; a valid POST runs ``perform`` (one action) and goes on.
+
+    On success ``success`` is flashed (a text, or a function of what ``perform`` returned) and the user
+    is sent to ``then`` (a URL, or a function of the result). A ``ValidationError`` from the action is
+    shown on the form, like an invalid field, and the page answers ``invalid_status``. The template
+    gets ``form``, ``title``, ``back_url``/``back_label`` (and ``back``, the URL) and ``extra``.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform()
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            text = success(result) if callable(success) else success
+            if text:
+                messages.success(request, text)
+            target = then(result) if callable(then) else then
+            return redirect(target or request.get_full_path())
+    back_url, back_label = back if back else ("", "")
+    context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label, "back": back_url,
+               **(extra or {})}
+    return render(request, template, context, status=invalid_status if form.errors else 200)

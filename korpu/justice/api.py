@@ -5,19 +5,20 @@ the user cannot see, or a prosecution of another investigation answers 404 with 
 event; a refusal on a visible investigation answers 422 with the message.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.justice import actions, queries
+from korpu.justice.filters import InvestigationFilter, InvestigationFilterIn
 
 router = Router(tags=["justice"])
 
@@ -83,9 +84,12 @@ def _fresh(request: HttpRequest, investigation_id: int) -> dict[str, Any]:
 
 @router.get("/investigations", response=list[InvestigationOut], summary="Investigations of my body")
 @paginate(BoundedLimitOffsetPagination)
-def investigation_list(request: HttpRequest) -> Any:
+def investigation_list(request: HttpRequest, filters: Query[InvestigationFilterIn]) -> Any:
+    """Filtered and sorted as the page is (``korpu.justice.filters.InvestigationFilter``)."""
     access.require(access.can_record_proceedings(request.user), action="investigation.list", user=request.user)
-    return MappedRows(queries.with_proceedings(queries.investigations_visible_to(request.user)), _out)
+    listed = core_filters.bound(InvestigationFilter, filters.dict(),
+                                queryset=queries.investigations_visible_to(request.user), strict=True)
+    return MappedRows(queries.with_proceedings(listed.qs), _out)
 
 
 @router.post("/investigations", response={201: InvestigationOut}, summary="Open an investigation")

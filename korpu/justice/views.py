@@ -9,13 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
-from korpu.justice import actions, forms, queries
+from korpu.core import filters as core_filters
+from korpu.core.views import form_page
+from korpu.justice import actions, filters, forms, queries
 
 
 def _victims(user: Any, numbers: str, *, purpose: str) -> list[Any]:
@@ -41,20 +44,22 @@ def investigation_list_view(request: HttpRequest) -> HttpResponse:
             return redirect("justice:figures")  # analysts: figures only
         access.require(False, action="investigation.create" if request.method == "POST" else "investigation.list",
                        user=request.user)
-    investigations = queries.investigations_visible_to(request.user)
+    listed = core_filters.bound(filters.InvestigationFilter, request.GET,
+                                queryset=queries.investigations_visible_to(request.user))
     form = forms.InvestigationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> Any:
         d = form.cleaned_data
-        try:
-            victims = _victims(request.user, d["victim_numbers"], purpose="investigation.link")
-            investigation = actions.investigation_open(by=request.user, number=d["number"], article=d["article"],
-                                                       opened_on=d["opened_on"], suspects=d["suspects"],
-                                                       victims=victims)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            return redirect("justice:detail", investigation_id=investigation.pk)
-    return render(request, "justice/investigation_list.html", {"investigations": investigations[:200], "form": form})
+        victims = _victims(request.user, d["victim_numbers"], purpose="investigation.link")
+        return actions.investigation_open(by=request.user, number=d["number"], article=d["article"],
+                                          opened_on=d["opened_on"], suspects=d["suspects"], victims=victims)
+
+    return form_page(request, form, perform, template="justice/investigation_list.html",
+                     then=lambda investigation: reverse("justice:detail", args=[investigation.pk]),
+                     extra={"investigations": listed.qs[:200], "filter_form": listed.form,
+                            "sort": core_filters.sort_links(listed, request.GET),
+                            "sort_value": core_filters.sort_key(listed)},
+                     invalid_status=200)
 
 
 @login_required

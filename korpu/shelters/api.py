@@ -1,16 +1,16 @@
 """API for the bed board, facilities and admissions: the same queries and actions as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.shelters import actions, queries
+from korpu.shelters.filters import FacilityFilter, FacilityFilterIn
 from korpu.shelters.models import Facility
 
 router = Router(tags=["shelters"])
@@ -87,9 +87,12 @@ def _facility(request: HttpRequest, facility_id: int, *, purpose: str = "facilit
 
 
 @router.get("/facilities", response=list[FacilitySummaryOut], summary="My organisations' facilities (no addresses)")
-def facility_list(request: HttpRequest) -> Any:
+def facility_list(request: HttpRequest, filters: Query[FacilityFilterIn]) -> Any:
+    """Filtered and sorted as the page is (``korpu.shelters.filters.FacilityFilter``)."""
     access.require(bool(access.facility_operator_ids(request.user)), action="facility.list", user=request.user)
-    return [_summary(f) for f in queries.facility_list(request.user)]
+    listed = core_filters.bound(FacilityFilter, filters.dict(), queryset=queries.facility_list(request.user),
+                                strict=True)
+    return [_summary(f) for f in listed.qs]
 
 
 @router.post("/facilities", response={201: FacilityOut}, summary="Register a facility of my organisation")

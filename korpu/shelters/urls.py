@@ -13,5 +13,6 @@ urlpatterns = [
     path("facilities/<int:facility_id>/close/", views.facility_close_view, name="facility_close"),
     path("facilities/<int:facility_id>/reopen/", views.facility_reopen_view, name="facility_reopen"),
     path("cases/<int:case_id>/admit/", views.admit_view, name="admit"),
+    path("cases/<int:case_id>/admission-form/", views.admission_form_view, name="admission_form"),
     path("admissions/<int:admission_id>/discharge/", views.discharge_view, name="discharge"),
 ]

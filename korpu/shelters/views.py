@@ -9,13 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from korpu.cases import queries as case_queries
 from korpu.core import access
-from korpu.shelters import actions, queries
+from korpu.core import filters as core_filters
+from korpu.core.views import form_page
+from korpu.shelters import actions, filters, queries
 from korpu.shelters.forms import AdmissionForm, DischargeForm, FacilityForm, beds_field_name
 from korpu.shelters.models import BedCategory
 
@@ -44,12 +47,10 @@ def _require_facility_manager(request: HttpRequest, action: str) -> None:
 @login_required
 def facility_list_view(request: HttpRequest) -> HttpResponse:
     _require_facility_manager(request, "facility.list")
-    return render(request, "shelters/facility_list.html", {"facilities": queries.facility_list(request.user)})
-
-
-def _form_errors(form: FacilityForm, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+    listed = core_filters.bound(filters.FacilityFilter, request.GET, queryset=queries.facility_list(request.user))
+    return render(request, "shelters/facility_list.html", {
+        "facilities": listed.qs, "filter_form": listed.form, "sort": core_filters.sort_links(listed, request.GET),
+        "sort_value": core_filters.sort_key(listed)})
 
 
 @login_required
@@ -63,16 +64,11 @@ def facility_create_view(request: HttpRequest) -> HttpResponse:
             queries.operator_for(request.user, int(raw))
     only = operators.first() if operators.count() == 1 else None
     form = FacilityForm(request.POST or None, operators=operators, initial={"operator": only})
-    if request.method == "POST" and form.is_valid():
-        try:
-            facility = actions.facility_create(by=request.user, operator=form.cleaned_data["operator"],
-                                               **form.facility_fields())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The facility is registered."))
-            return redirect("shelters:facility", facility_id=facility.pk)
-    return render(request, "shelters/facility_form.html", {"form": form, "facility": None})
+    return form_page(request, form, lambda: actions.facility_create(
+        by=request.user, operator=form.cleaned_data["operator"], **form.facility_fields()),
+        template="shelters/facility_form.html", success=_("The facility is registered."),
+        then=lambda facility: reverse("shelters:facility", args=[facility.pk]), extra={"facility": None},
+        invalid_status=200)
 
 
 @login_required
@@ -93,15 +89,10 @@ def facility_edit_view(request: HttpRequest, facility_id: int) -> HttpResponse:
     initial: dict[str, Any] = {"name": facility.name, "region": facility.region, "address": facility.address}
     initial.update({beds_field_name(c.category): c.beds for c in facility.capacities.all()})
     form = FacilityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.facility_update(by=request.user, facility=facility, **form.facility_fields())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The facility is saved."))
-            return redirect("shelters:facility", facility_id=facility.pk)
-    return render(request, "shelters/facility_form.html", {"form": form, "facility": facility})
+    return form_page(request, form, lambda: actions.facility_update(
+        by=request.user, facility=facility, **form.facility_fields()),
+        template="shelters/facility_form.html", success=_("The facility is saved."),
+        then=reverse("shelters:facility", args=[facility.pk]), extra={"facility": facility}, invalid_status=200)
 
 
 def _set_active(request: HttpRequest, facility_id: int, *, active: bool) -> HttpResponse:
@@ -126,6 +117,27 @@ def facility_close_view(request: HttpRequest, facility_id: int) -> HttpResponse:
 @require_POST
 def facility_reopen_view(request: HttpRequest, facility_id: int) -> HttpResponse:
     return _set_active(request, facility_id, active=True)
+
+
+@login_required
+@require_GET
+def admission_form_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The blank admission form of a case's page, fetched by htmx when the page loads (ADR 0022).
+
+    Shown to a shelter manager with an open facility, for a case whose shelter-admission part they
+    see and whose person is not in a shelter now; anyone else gets an empty fragment. It holds no case
+    data, so the case is checked for visibility without a read being recorded; a case the user may
+    not see is a 404 with a ``denied`` event.
+    """
+    access.require(access.can_see_victim_data(request.user), action="admission.form", user=request.user)
+    case = case_queries.visible_case(request.user, case_id, action="admission.form")
+    facilities = list(queries.managed_facilities(request.user))
+    open_admission = case.admissions.filter(discharged_on__isnull=True).exists()
+    if not facilities or open_admission or "admission" not in case_queries.sections_for(request.user, case):
+        return HttpResponse("")
+    form = AdmissionForm(facilities=queries.managed_facilities(request.user), auto_id="admission_%s",
+                         initial={"facility": facilities[0] if len(facilities) == 1 else None})
+    return render(request, "shelters/_admission_form.html", {"form": form, "case_id": case.pk})
 
 
 @login_required

@@ -28,7 +28,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
-from korpu.cases import actions, attachments, choices
+from korpu.cases import actions, choices
 from korpu.cases.models import Attachment, Person
 from korpu.core.access import SYSTEM
 from korpu.justice import actions as justice_actions
@@ -139,7 +139,7 @@ def world(cast: dict[str, Any]) -> Iterator[dict[str, Any]]:
     follow_up_a = actions.follow_up_schedule(by=qht1, case=case_a, due_on=today + dt.timedelta(days=30),
                                              notes="Call in a month.")
     note_a = actions.note_add(by=qht1, case=case_a, text=NOTE_TEXT)
-    attachment_a = attachments.attachment_add(by=qht1, case=case_a, filename=ATTACHMENT_NAME,
+    attachment_a = actions.attachment_add(by=qht1, case=case_a, filename=ATTACHMENT_NAME,
                                               data=tiny_png(b"world attachment"))
     investigation = justice_actions.investigation_open(by=polis, number=INVESTIGATION_NUMBER, article="144-1",
                                                        opened_on=today, suspects=2, victims=[case_a])
@@ -165,7 +165,7 @@ def world(cast: dict[str, Any]) -> Iterator[dict[str, Any]]:
     grant_a = actions.grant_create(by=qht1, case=case_a, organisation=cast["intl"], reason="Return home.", days=30,
                                    sections=["services"])
     for owner, case in ((qht1, case_a), (polis, case_b), (qht3, case_c)):
-        attachments.person_photo_set(by=owner, case=case, filename="face.png", data=tiny_png(case.number.encode()))
+        actions.person_photo_set(by=owner, case=case, filename="face.png", data=tiny_png(case.number.encode()))
 
     objects = {
         "cast": cast,

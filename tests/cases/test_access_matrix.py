@@ -78,6 +78,7 @@ URL_KIND = {
     "cases:support_plan": "post", "cases:support_plan_end": "post", "cases:trafficking_event": "post",
     "cases:grant_revoke": "post",
     "shelters:bed_board": "read", "shelters:facility": "read", "shelters:admit": "post",
+    "shelters:admission_form": "get",
     "shelters:discharge": "post",
     "shelters:facility_list": "read", "shelters:facility_create": "form", "shelters:facility_edit": "form",
     "shelters:facility_close": "post", "shelters:facility_reopen": "post",

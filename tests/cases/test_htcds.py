@@ -163,7 +163,7 @@ def test_round_trip_through_the_cli(cast, tmp_path, capsys):
         cursor.execute("SELECT given_name, family_name FROM cases_person")
         stored = " ".join(v for row in cursor.fetchall() for v in row)
     assert "Gülnarə" not in stored and "Əhmədova" not in stored
-    found = queries.case_list(cast["qht1"], queries.CaseFilters(q="Gülnarə Əhmədova"))
+    found = queries.case_list(cast["qht1"], {"q": "Gülnarə Əhmədova"})
     assert [c.pk for c in found] == [gulnare.pk]
 
     # HTCDS consent = consent to processing; sharing stays unconsented; "no" is recorded as a refusal.

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from korpu.cases import actions, attachments, choices
+from korpu.cases import actions, choices
 from korpu.cases.models import Attachment, CaseAccess, Consent, Note, Referral, Service, StatusDecision
 from korpu.core import uploads
 from korpu.core.models import AuditEvent
@@ -497,7 +497,7 @@ def test_case_detail_query_count_does_not_grow(cast, login_as, django_assert_max
             actions.service_record(by=cast["qht1"], case=case, service_type="medical", notes=f"visit {i}")
             actions.note_add(by=cast["qht1"], case=case, text=f"Note {i}")
             actions.follow_up_schedule(by=cast["qht1"], case=case, due_on=timezone.localdate(), notes=f"{i}")
-            attachments.attachment_add(by=cast["qht1"], case=case, filename=f"scan{i}.png",
+            actions.attachment_add(by=cast["qht1"], case=case, filename=f"scan{i}.png",
                                        data=tiny_png(str(i).encode()))
     for username in ("qht1", "polis"):
         client = login_as(username)
@@ -558,12 +558,12 @@ def test_attachment_types_and_sizes(cast, world, login_as, settings):
     assert in_language(user, "This type of file is not accepted. Upload PDF, JPEG, PNG, WebP, DOCX or XLSX.") \
         in messages_on(response)
     with pytest.raises(ValidationError):
-        attachments.attachment_add(by=user, case=case, filename="empty.png", data=b"")
+        actions.attachment_add(by=user, case=case, filename="empty.png", data=b"")
     settings.ATTACHMENT_MAX_BYTES = 64
     big = tiny_png(b"x" * 200)
     assert len(big) > 64
     with pytest.raises(ValidationError):
-        attachments.attachment_add(by=user, case=case, filename="big.png", data=big)
+        actions.attachment_add(by=user, case=case, filename="big.png", data=big)
     _upload(client, case, "big.png", big)
     assert Attachment.objects.count() == start + 1
 
@@ -572,7 +572,7 @@ def test_attachment_name_is_sanitised(cast, world):
     assert uploads.sanitise_filename("../../etc/passwd") == "passwd"
     assert uploads.sanitise_filename("..\\..\\windows\\system.ini") == "system.ini"
     assert uploads.sanitise_filename("") == "file"
-    attachment = attachments.attachment_add(by=cast["qht1"], case=world["case_a"], filename="../../etc/passwd.png",
+    attachment = actions.attachment_add(by=cast["qht1"], case=world["case_a"], filename="../../etc/passwd.png",
                                             data=tiny_png(b"path"))
     assert attachment.filename == "passwd.png"
     assert re.fullmatch(r"attachments/[0-9a-f]{32}\.bin", attachment.storage_name)
@@ -582,7 +582,7 @@ def test_attachment_name_is_sanitised(cast, world):
 def test_attachment_encrypted_at_rest_and_download_audited(cast, world, login_as):
     secret = b"Sevda Kerimova, passport AZE1234567"
     data = tiny_png(secret)
-    attachment = attachments.attachment_add(by=cast["qht1"], case=world["case_a"], filename="passport.png", data=data)
+    attachment = actions.attachment_add(by=cast["qht1"], case=world["case_a"], filename="passport.png", data=data)
     with default_storage.open(attachment.storage_name, "rb") as handle:
         stored = handle.read()
     assert secret not in stored and b"PNG" not in stored and data not in stored

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from korpu.cases import actions, attachments, choices
+from korpu.cases import actions, choices
 from korpu.cases.models import (
     AccessGrant,
     Attachment,
@@ -745,7 +745,7 @@ def test_case_page_costs_the_same_whatever_the_rows(cast, login_as):
             actions.grant_create(by=cast["qht1"], case=case, organisation=cast["intl"], reason=f"{i}", days=2)
             follow_up = actions.follow_up_schedule(by=cast["qht1"], case=case, due_on=TODAY())
             actions.follow_up_done(by=cast["qht1"], follow_up=follow_up)
-            attachments.attachment_add(by=cast["qht1"], case=case, filename=f"s{i}.png", data=tiny_png(b"%d" % i))
+            actions.attachment_add(by=cast["qht1"], case=case, filename=f"s{i}.png", data=tiny_png(b"%d" % i))
         actions.case_set_status(by=cast["qht1"], case=case, status=choices.CaseStatus.FOLLOW_UP)
     client = login_as("qht1")
 
