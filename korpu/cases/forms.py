@@ -174,12 +174,6 @@ class CaseIntakeForm(forms.Form):
         return person, case, d["exploitation"], consent
 
 
-class CaseFilterForm(forms.Form):
-    """Only the query string of the case list, for the HTCDS export view until it binds
-    ``korpu.cases.filters.CaseFilter`` itself (see ``views.filters_from``): the filter fields are
-    declared once, in the FilterSet."""
-
-
 class StatusDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=StatusDecision.Decision.choices)
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE, initial=timezone.localdate)

@@ -39,14 +39,6 @@ def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def filters_from(form: forms.CaseFilterForm) -> dict[str, Any]:
-    """The valid filters of the case list's query string in ``form``, for ``queries.case_list``.
-
-    Kept for the HTCDS export view; new callers bind ``filters.CaseFilter`` to ``queries.case_list(user)``.
-    """
-    return core_filters.applied(filters.CaseFilter(form.data if form.is_bound else None))
-
-
 @login_required
 def case_list_view(request: HttpRequest) -> HttpResponse:
     """The cases the user may see, filtered and sorted by ``CaseFilter``; htmx gets only the table."""

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from korpu.cases import forms as case_forms
 from korpu.cases import htcds, queries
-from korpu.cases.views import filters_from
+from korpu.cases.filters import CaseFilter
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download
 from korpu.core.sheets import XLSX
 from korpu.core.uploads import WorkbookField
@@ -47,8 +47,9 @@ def _require_victim_role(request: HttpRequest, action: str) -> None:
 def export_htcds_view(request: HttpRequest) -> HttpResponse:
     """The filtered case list as an HTCDS toolkit workbook (audited as ``case.export``)."""
     _require_victim_role(request, "case.export")
-    filters = filters_from(case_forms.CaseFilterForm(request.GET or None))
-    data = htcds.export_workbook(queries.case_list(request.user, filters), request.user)
+    # The list's own filter and sort, as on the page: an invalid value is left out, the rest apply.
+    case_filter = core_filters.bound(CaseFilter, request.GET, queryset=queries.case_list(request.user))
+    data = htcds.export_workbook(case_filter.qs, request.user)
     return file_download(data, content_type=XLSX, filename=f"korpu-htcds-{timezone.localdate():%Y%m%d}.xlsx")
 
 
