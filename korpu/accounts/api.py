@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from korpu.accounts import actions, queries
+from korpu.accounts.filters import OrganisationFilter, OrganisationFilterIn
+from korpu.core import filters as core_filters
 
 router = Router(tags=["accounts"])
 
@@ -82,8 +84,11 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="The organisation directory")
-def organisation_list(request: HttpRequest, q: str = "", org_type: str = "") -> list[dict[str, object]]:
-    return [_organisation_out(o) for o in queries.organisations_visible_to(request.user, q=q, org_type=org_type)]
+def organisation_list(request: HttpRequest, filters: Query[OrganisationFilterIn]) -> list[dict[str, object]]:
+    """Filtered and sorted as the directory page is (``korpu.accounts.filters.OrganisationFilter``)."""
+    listed = core_filters.bound(OrganisationFilter, filters.dict(), strict=True,
+                                queryset=queries.organisations_visible_to(request.user))
+    return [_organisation_out(o) for o in listed.qs]
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation")

@@ -100,7 +100,3 @@ class MembershipForm(forms.Form):
     title = forms.CharField(label=_("Position"), max_length=120, required=False)
 
 
-class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    org_type = forms.ChoiceField(label=_("Type"), required=False,
-                                 choices=[("", _("All types")), *Organisation.Type.choices])

@@ -11,15 +11,12 @@ from korpu.accounts.models import ApiToken, Organisation, User
 from korpu.core import access
 
 
-def organisations_visible_to(user: Any, *, q: str = "", org_type: str = "") -> QuerySet[Organisation]:
-    """The directory: every active organisation is visible to every logged-in user."""
+def organisations_visible_to(user: Any) -> QuerySet[Organisation]:
+    """The directory: every active organisation is visible to every logged-in user (and the inactive
+    ones to account administrators). ``filters.OrganisationFilter`` narrows it for the list."""
     if not access.is_staff_user(user):
         return Organisation.objects.none()
     qs = Organisation.objects.all() if access.can_manage_accounts(user) else Organisation.objects.filter(is_active=True)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(city__icontains=q))
-    if org_type:
-        qs = qs.filter(org_type=org_type)
     return qs.annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True),
                                           distinct=True)).order_by("name")
 
@@ -39,12 +36,11 @@ def members_visible_to(user: Any, organisation: Organisation) -> QuerySet[User]:
             .distinct().order_by("full_name", "username"))
 
 
-def users_managed_by(user: Any, *, q: str = "") -> QuerySet[User]:
+def users_managed_by(user: Any) -> QuerySet[User]:
+    """Every account, for an account administrator; ``filters.UserFilter`` narrows it for the list."""
     if not access.can_manage_accounts(user):
         return User.objects.none()
     qs = User.objects.all()
-    if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q))
     return qs.prefetch_related("memberships__organisation").order_by("username")
 
 

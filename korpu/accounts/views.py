@@ -21,12 +21,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from korpu.accounts import actions, queries
+from korpu.accounts.filters import OrganisationFilter, UserFilter
 from korpu.accounts.forms import (
     ApiTokenForm,
     LanguageForm,
     LoginForm,
     MembershipForm,
-    OrganisationFilterForm,
     OrganisationForm,
     PasswordResetRequestForm,
     SetPasswordForm,
@@ -35,6 +35,7 @@ from korpu.accounts.forms import (
 )
 from korpu.accounts.models import Membership, User
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.middleware import client_ip, with_next
 
 
@@ -188,16 +189,14 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
 # --- organisation directory --------------------------------------------------------------------
 @login_required
 def organisation_list_view(request: HttpRequest) -> HttpResponse:
-    form = OrganisationFilterForm(request.GET or None)
-    q = org_type = ""
-    if form.is_valid():
-        q, org_type = form.cleaned_data["q"], form.cleaned_data["org_type"]
-    organisations = queries.organisations_visible_to(request.user, q=q, org_type=org_type)
-    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    listed = core_filters.bound(OrganisationFilter, request.GET,
+                                queryset=queries.organisations_visible_to(request.user))
+    page = Paginator(listed.qs, 50).get_page(request.GET.get("page"))
     template = "accounts/_organisation_rows.html" if request.headers.get("HX-Request") else \
         "accounts/organisation_list.html"
     return render(request, template,
-                  {"form": form, "page": page, "can_manage": access.can_manage_accounts(request.user)})
+                  {"form": listed.form, "page": page, "can_manage": access.can_manage_accounts(request.user),
+                   "sort": core_filters.sort_links(listed, request.GET), "sort_value": core_filters.sort_key(listed)})
 
 
 @login_required
@@ -242,10 +241,12 @@ def _require_admin_view(request: HttpRequest, action: str, object_id: str = "") 
 @login_required
 def user_list_view(request: HttpRequest) -> HttpResponse:
     _require_admin_view(request, "user.list")
-    q = request.GET.get("q", "").strip()
-    page = Paginator(queries.users_managed_by(request.user, q=q), 50).get_page(request.GET.get("page"))
+    listed = core_filters.bound(UserFilter, request.GET, queryset=queries.users_managed_by(request.user))
+    page = Paginator(listed.qs, 50).get_page(request.GET.get("page"))
     template = "accounts/_user_rows.html" if request.headers.get("HX-Request") else "accounts/user_list.html"
-    return render(request, template, {"page": page, "q": q})
+    return render(request, template, {"page": page, "q": request.GET.get("q", "").strip(),
+                                      "sort": core_filters.sort_links(listed, request.GET),
+                                      "sort_value": core_filters.sort_key(listed)})
 
 
 @login_required
