@@ -8,7 +8,7 @@ logged-in partners alone. Corrections change only the fields sent.
 """
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -17,10 +17,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.core.downloads import file_download, private_image
 from korpu.core.uploads import read_upload
 from korpu.engagement import actions, queries
+from korpu.engagement.filters import CampaignFilter, CampaignFilterIn, ProposalFilter, ProposalFilterIn
 from korpu.engagement.models import (
     AgendaItem,
     Campaign,
@@ -708,10 +710,13 @@ def attachment_delete(request: HttpRequest, meeting_id: int, attachment_id: int)
 
 
 # --- proposals -------------------------------------------------------------------------------------
-class ProposalFilterIn(Schema):
-    status: str = Field("", description="received, under_review, accepted, partially_accepted, declined, "
-                                        "implemented; empty: all")
-    mine: bool = Field(False, description="Only the proposals from or addressed to my organisations")
+if TYPE_CHECKING:  # a class for the type checker; at run time generated from the FilterSet
+    class ProposalQuery(Schema):
+        status: str
+        mine: bool
+else:
+    class ProposalQuery(ProposalFilterIn):
+        mine: bool = Field(False, description="Only the proposals from or addressed to my organisations")
 
 
 class ProposalIn(Schema):
@@ -735,9 +740,15 @@ class MeasuresIn(Schema):
 
 @router.get("/proposals", response=list[ProposalSummaryOut], summary="Proposals, latest first")
 @paginate(BoundedLimitOffsetPagination)
-def proposal_list(request: HttpRequest, filters: Query[ProposalFilterIn]) -> Any:
-    rows = queries.proposals_visible_to(request.user, status=filters.status, mine=filters.mine)
-    return MappedRows(rows, _proposal_summary)
+def proposal_list(request: HttpRequest, filters: Query[ProposalQuery]) -> Any:
+    """The filters and ``sort`` of the proposals page (``korpu.engagement.filters.ProposalFilter``), and
+    ``mine``. An unknown status lists nothing, as it always has; another invalid value is a 422."""
+    params = filters.dict()
+    rows = queries.proposals_visible_to(request.user, mine=params.pop("mine"))
+    if params["status"] and params["status"] not in Proposal.Status.values:
+        return MappedRows(rows.none(), _proposal_summary)
+    listed = core_filters.bound(ProposalFilter, params, queryset=rows, strict=True)
+    return MappedRows(listed.qs, _proposal_summary)
 
 
 @router.post("/proposals", response={201: ProposalOut}, summary="Make a proposal on behalf of a member")
@@ -817,15 +828,24 @@ class CampaignEventUpdateIn(Schema):
     people_reached: int | None = Field(None, ge=0)
 
 
+if TYPE_CHECKING:
+    class CampaignQuery(Schema): ...
+else:
+    CampaignQuery = CampaignFilterIn
+
+
 def _organisers(request: HttpRequest, ids: list[int]) -> list[Any]:
     return [queries.organisation_for(request.user, pk) for pk in dict.fromkeys(ids)]
 
 
 @router.get("/campaigns", response=list[CampaignSummaryOut], summary="Campaigns, latest first, with people reached")
 @paginate(BoundedLimitOffsetPagination)
-def campaign_list(request: HttpRequest, year: int | None = None) -> Any:
-    """``year``: the campaigns running in that year."""
-    return MappedRows(queries.campaigns_visible_to(request.user, year=year), _campaign_summary)
+def campaign_list(request: HttpRequest, filters: Query[CampaignQuery]) -> Any:
+    """The filters and ``sort`` of the campaigns page (``korpu.engagement.filters.CampaignFilter``):
+    ``year``, the campaigns running in that year; an invalid value is a 422 naming the parameter."""
+    listed = core_filters.bound(CampaignFilter, filters.dict(), queryset=queries.campaigns_visible_to(request.user),
+                                strict=True)
+    return MappedRows(listed.qs, _campaign_summary)
 
 
 @router.get("/reach", response=ReachOut, summary="People reached by region and by target group")

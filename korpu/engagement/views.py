@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
 from korpu.core.views import form_page
 from korpu.engagement import actions, forms, queries
-from korpu.engagement.models import Campaign, MeetingAttachment, Photo, Proposal
+from korpu.engagement.filters import CampaignFilter, ProposalFilter
+from korpu.engagement.models import Campaign, MeetingAttachment, Photo
 
 SAVED = gettext_lazy("Saved.")
 
@@ -387,10 +389,11 @@ def public_attachment_view(request: HttpRequest, attachment_id: int) -> HttpResp
 # --- proposals -----------------------------------------------------------------------------------
 @login_required
 def proposal_list_view(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
+    """Proposals filtered and sorted by ``ProposalFilter`` (the API's list binds the same one)."""
+    listed = core_filters.bound(ProposalFilter, request.GET, queryset=queries.proposals_visible_to(request.user))
     return render(request, "engagement/proposal_list.html", {
-        "proposals": queries.proposals_visible_to(request.user, status=status)[:300], "status": status,
-        "statuses": Proposal.Status.choices, "form": forms.ProposalForm()})
+        "proposals": listed.qs[:300], "filter_form": listed.form, "form": forms.ProposalForm(),
+        "sort": core_filters.sort_links(listed, request.GET), "sort_value": core_filters.sort_key(listed)})
 
 
 @login_required
@@ -441,17 +444,16 @@ def proposal_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 # --- campaigns -----------------------------------------------------------------------------------
-def _year(request: HttpRequest) -> int | None:
-    text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 1900 <= int(text) <= 2999 else None
-
-
 @login_required
 def campaign_list_view(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
-    campaigns = queries.campaigns_visible_to(request.user, year=year)
+    """Campaigns filtered (the year they run in) and sorted by ``CampaignFilter``, as in the API; an
+    invalid year is ignored. The reach counts the events held in that year."""
+    listed = core_filters.bound(CampaignFilter, request.GET, queryset=queries.campaigns_visible_to(request.user))
+    year = core_filters.applied(listed).get("year")
+    year = int(year) if year is not None else None
     return render(request, "engagement/campaign_list.html", {
-        "campaigns": campaigns, "year": year, "years": queries.campaign_years(request.user),
+        "campaigns": listed.qs, "year": year, "years": queries.campaign_years(request.user),
+        "sort": core_filters.sort_links(listed, request.GET), "sort_value": core_filters.sort_key(listed),
         "reach": queries.reach_visible_to(request.user, year=year),
         "can_manage": access.can_manage_engagement(request.user), "form": forms.CampaignForm()})
 

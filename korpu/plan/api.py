@@ -12,7 +12,7 @@ Updates replace every field of the object, as the page's form does."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,11 +24,13 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
 from korpu.plan import actions, pdf, queries
 from korpu.plan import sheets as xlsx
+from korpu.plan.filters import RecommendationFilter, RecommendationFilterIn
 from korpu.plan.models import (
     Evidence,
     Indicator,
@@ -903,21 +905,20 @@ def _recommendation_detail(request: HttpRequest, recommendation_id: int) -> dict
                          "is_published": h.is_published} for h in queries.recommendation_history(r)]}
 
 
-class RecommendationFilterIn(Schema):
-    source: str = ""
-    level: str = Field("", description="The current assessment")
+if TYPE_CHECKING:  # a class for the type checker; at run time generated from the FilterSet
+    class RecommendationQuery(Schema): ...
+else:
+    RecommendationQuery = RecommendationFilterIn
 
 
 @router.get("/recommendations", response=list[RecommendationOut], summary="Recommendations, filtered")
 @paginate(BoundedLimitOffsetPagination)
-def recommendation_list(request: HttpRequest, filters: Query[RecommendationFilterIn]) -> Any:
-    rows = queries.recommendations_visible_to(request.user)
-    if filters.source:
-        rows = rows.filter(source=filters.source)
-    found = list(rows)
-    if filters.level:
-        found = [r for r in found if queries.current_level(r) == filters.level]
-    return MappedRows(found, _recommendation)
+def recommendation_list(request: HttpRequest, filters: Query[RecommendationQuery]) -> Any:
+    """The filters and ``sort`` of the recommendations page (``korpu.plan.filters.RecommendationFilter``);
+    an invalid value is a 422 naming the parameter."""
+    listed = core_filters.bound(RecommendationFilter, filters.dict(),
+                                queryset=queries.recommendations_visible_to(request.user), strict=True)
+    return MappedRows(listed.qs, _recommendation)
 
 
 def _recommendation_fields(request: HttpRequest, payload: RecommendationIn,
