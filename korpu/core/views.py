@@ -53,20 +53,25 @@ def healthz_view(request: HttpRequest) -> JsonResponse:
 def form_page(request: HttpRequest, form: forms.BaseForm, perform: Callable[[], Any], *, template: str,
               title: Any = "", back: tuple[str, Any] | None = None, success: Any = "",
               then: str | Callable[[Any], str] | None = None, extra: dict[str, Any] | None = None,
-              invalid_status: int = 400) -> HttpResponse:
+              invalid_status: int = 400, method: str = "POST") -> HttpResponse:
     """One form on its own page: GET shows it; a valid POST runs ``perform`` (one action) and goes on.
 
     On success ``success`` is flashed (a text, or a function of what ``perform`` returned) and the user
     is sent to ``then`` (a URL, or a function of the result). A ``ValidationError`` from the action is
     shown on the form, like an invalid field, and the page answers ``invalid_status``. The template
     gets ``form``, ``title``, ``back_url``/``back_label`` (and ``back``, the URL) and ``extra``.
+
+    A form that asks for a document (a report's period) is submitted with ``method="GET"``: a valid
+    one runs ``perform``, and a response it returns (the download) is the answer as it is.
     """
-    if request.method == "POST" and form.is_valid():
+    if request.method == method and form.is_bound and form.is_valid():
         try:
             result = perform()
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
+            if isinstance(result, HttpResponse):
+                return result
             text = success(result) if callable(success) else success
             if text:
                 messages.success(request, text)

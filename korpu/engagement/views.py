@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -20,10 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
+from korpu.core.views import form_page
 from korpu.engagement import actions, forms, queries
-from korpu.engagement.models import Campaign, MeetingAttachment, Photo, Proposal
+from korpu.engagement.filters import CampaignFilter, ProposalFilter
+from korpu.engagement.models import Campaign, MeetingAttachment, Photo
 
 SAVED = gettext_lazy("Saved.")
 
@@ -37,28 +42,14 @@ def _require_coordinator(request: HttpRequest, action: str) -> None:
     access.require(access.can_manage_engagement(request.user), action=action, user=request.user)
 
 
-def _form_page(request: HttpRequest, form: Any, *, save: Callable[[dict[str, Any]], Any],
-               done: Callable[[Any], HttpResponse], title: str = "", back: str = "",
-               success: str | Promise | None = SAVED, template: str = "engagement/form_page.html",
-               extra: dict[str, Any] | None = None) -> HttpResponse:
-    """One form on its own page (a new member or meeting, a contact person, the facts of a meeting or a
-    campaign, a participant, a decision, an event).
+# One form on its own page (a new member, a contact person, the facts of a meeting or a campaign, a
+# participant, a decision, an event): ``korpu.core.views.form_page`` in the coalition's layout.
+_form_page = partial(form_page, template="engagement/form_page.html", success=SAVED)
 
-    On a valid POST ``save`` calls the action with the cleaned data: a refusal shows on the form, success
-    flashes ``success`` and answers ``done(result)`` (a redirect). Otherwise the form is shown, with 400
-    when it has errors.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            if success:
-                messages.success(request, str(success))
-            return done(result)
-    context = {"form": form, **({"title": title, "back": back} if title else {}), **(extra or {})}
-    return render(request, template, context, status=400 if form.errors else 200)
+
+def _back(name: str, *args: Any) -> tuple[str, str]:
+    """Where the page's "Cancel" goes."""
+    return reverse(name, args=args), ""
 
 
 @dataclass(frozen=True)
@@ -137,10 +128,11 @@ def coalition_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_create_view(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request, "coalition.member")
+    form = forms.MemberForm(request.POST or None)
     return _form_page(
-        request, forms.MemberForm(request.POST or None), title=_("New coalition member"), back="engagement:coalition",
-        save=lambda data: actions.member_save(by=request.user, **data), success=_("The member is saved."),
-        done=lambda member: redirect("engagement:member", member_id=member.pk))
+        request, form, lambda: actions.member_save(by=request.user, **form.cleaned_data),
+        title=_("New coalition member"), back=_back("engagement:coalition"), success=_("The member is saved."),
+        then=lambda member: reverse("engagement:member", args=[member.pk]))
 
 
 @login_required
@@ -196,10 +188,10 @@ def contact_view(request: HttpRequest, member_id: int, contact_id: int) -> HttpR
     form = forms.ContactForm(request.POST or None, initial={
         "name": contact.name, "title": contact.title, "phone": contact.phone, "email": contact.email})
     return _form_page(
-        request, form, title=_("Contact person of %(member)s") % {"member": member.organisation.name},
-        back="engagement:member", extra={"back_id": member.pk},
-        save=lambda data: actions.contact_save(by=request.user, member=member, contact=contact, **data),
-        done=lambda _contact: redirect("engagement:member", member_id=member.pk))
+        request, form, lambda: actions.contact_save(by=request.user, member=member, contact=contact,
+                                                    **form.cleaned_data),
+        title=_("Contact person of %(member)s") % {"member": member.organisation.name},
+        back=_back("engagement:member", member.pk), then=reverse("engagement:member", args=[member.pk]))
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -214,10 +206,14 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create_view(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request, "meeting.create")
-    return _form_page(
-        request, forms.MeetingForm(request.POST or None), template="engagement/meeting_form.html", success=None,
-        save=lambda data: actions.meeting_create(by=request.user, **{**data, "agenda": data["agenda"].splitlines()}),
-        done=lambda meeting: redirect("engagement:meeting", meeting_id=meeting.pk))
+    form = forms.MeetingForm(request.POST or None)
+
+    def perform() -> Any:
+        data = form.cleaned_data
+        return actions.meeting_create(by=request.user, **{**data, "agenda": data["agenda"].splitlines()})
+
+    return _form_page(request, form, perform, template="engagement/meeting_form.html", success=None,
+                      then=lambda meeting: reverse("engagement:meeting", args=[meeting.pk]))
 
 
 @login_required
@@ -229,10 +225,9 @@ def meeting_edit_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = forms.MeetingEditForm(request.POST or None, initial={
         "title": meeting.title, "held_on": meeting.held_on, "place": meeting.place, "organiser": meeting.organiser})
     return _form_page(
-        request, form, title=_("Edit the meeting"), back="engagement:meeting",
-        extra={"back_id": meeting.pk, "testid": "meeting-edit-form"},
-        save=lambda data: actions.meeting_update(by=request.user, meeting=meeting, **data),
-        done=lambda _meeting: redirect("engagement:meeting", meeting_id=meeting.pk))
+        request, form, lambda: actions.meeting_update(by=request.user, meeting=meeting, **form.cleaned_data),
+        title=_("Edit the meeting"), back=_back("engagement:meeting", meeting.pk),
+        extra={"testid": "meeting-edit-form"}, then=reverse("engagement:meeting", args=[meeting.pk]))
 
 
 @login_required
@@ -329,10 +324,10 @@ def _part_page(request: HttpRequest, meeting_id: int, *, action: str, load: Call
     _require_coordinator(request, action)
     meeting = queries.meeting_for(request.user, meeting_id)
     part = load(request.user, meeting, part_id)
-    return _form_page(request, form_class(request.POST or None, initial=initial(part)), title=title,
-                      back="engagement:meeting", extra={"back_id": meeting.pk},
-                      save=lambda data: save(part, data),
-                      done=lambda _part: redirect("engagement:meeting", meeting_id=meeting.pk))
+    form = form_class(request.POST or None, initial=initial(part))
+    return _form_page(request, form, lambda: save(part, form.cleaned_data), title=title,
+                      back=_back("engagement:meeting", meeting.pk),
+                      then=reverse("engagement:meeting", args=[meeting.pk]))
 
 
 @login_required
@@ -394,10 +389,11 @@ def public_attachment_view(request: HttpRequest, attachment_id: int) -> HttpResp
 # --- proposals -----------------------------------------------------------------------------------
 @login_required
 def proposal_list_view(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
+    """Proposals filtered and sorted by ``ProposalFilter`` (the API's list binds the same one)."""
+    listed = core_filters.bound(ProposalFilter, request.GET, queryset=queries.proposals_visible_to(request.user))
     return render(request, "engagement/proposal_list.html", {
-        "proposals": queries.proposals_visible_to(request.user, status=status)[:300], "status": status,
-        "statuses": Proposal.Status.choices, "form": forms.ProposalForm()})
+        "proposals": listed.qs[:300], "filter_form": listed.form, "form": forms.ProposalForm(),
+        "sort": core_filters.sort_links(listed, request.GET), "sort_value": core_filters.sort_key(listed)})
 
 
 @login_required
@@ -448,17 +444,16 @@ def proposal_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 # --- campaigns -----------------------------------------------------------------------------------
-def _year(request: HttpRequest) -> int | None:
-    text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 1900 <= int(text) <= 2999 else None
-
-
 @login_required
 def campaign_list_view(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
-    campaigns = queries.campaigns_visible_to(request.user, year=year)
+    """Campaigns filtered (the year they run in) and sorted by ``CampaignFilter``, as in the API; an
+    invalid year is ignored. The reach counts the events held in that year."""
+    listed = core_filters.bound(CampaignFilter, request.GET, queryset=queries.campaigns_visible_to(request.user))
+    year = core_filters.applied(listed).get("year")
+    year = int(year) if year is not None else None
     return render(request, "engagement/campaign_list.html", {
-        "campaigns": campaigns, "year": year, "years": queries.campaign_years(request.user),
+        "campaigns": listed.qs, "year": year, "years": queries.campaign_years(request.user),
+        "sort": core_filters.sort_links(listed, request.GET), "sort_value": core_filters.sort_key(listed),
         "reach": queries.reach_visible_to(request.user, year=year),
         "can_manage": access.can_manage_engagement(request.user), "form": forms.CampaignForm()})
 
@@ -523,11 +518,11 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_edit_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _require_coordinator(request, "campaign.update")
     campaign = queries.campaign_for(request.user, campaign_id)
+    form = forms.CampaignForm(request.POST or None, initial=_campaign_initial(campaign))
     return _form_page(
-        request, forms.CampaignForm(request.POST or None, initial=_campaign_initial(campaign)),
-        title=_("Edit the campaign"), back="engagement:campaign", extra={"back_id": campaign.pk, "wide": True},
-        save=lambda data: actions.campaign_update(by=request.user, campaign=campaign, **data),
-        done=lambda _campaign: redirect("engagement:campaign", campaign_id=campaign.pk))
+        request, form, lambda: actions.campaign_update(by=request.user, campaign=campaign, **form.cleaned_data),
+        title=_("Edit the campaign"), back=_back("engagement:campaign", campaign.pk), extra={"wide": True},
+        then=reverse("engagement:campaign", args=[campaign.pk]))
 
 
 @login_required
@@ -540,9 +535,9 @@ def campaign_event_view(request: HttpRequest, campaign_id: int, event_id: int) -
         "held_on": event.held_on, "place": event.place, "region": event.region, "target_group": event.target_group,
         "channel": event.channel, "people_reached": event.people_reached})
     return _form_page(
-        request, form, title=_("Edit an event"), back="engagement:campaign", extra={"back_id": campaign.pk},
-        save=lambda data: actions.campaign_event_update(by=request.user, event=event, **data),
-        done=lambda _event: redirect("engagement:campaign", campaign_id=campaign.pk))
+        request, form, lambda: actions.campaign_event_update(by=request.user, event=event, **form.cleaned_data),
+        title=_("Edit an event"), back=_back("engagement:campaign", campaign.pk),
+        then=reverse("engagement:campaign", args=[campaign.pk]))
 
 
 # --- public --------------------------------------------------------------------------------------

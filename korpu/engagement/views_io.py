@@ -18,12 +18,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from korpu.core import audit, disclosure
 from korpu.core.downloads import file_download
+from korpu.core.views import form_page
 from korpu.engagement import report
 
 MAX_YEARS = 10
@@ -82,13 +82,15 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-def _page(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
+def _report_page(request: HttpRequest, form: ReportForm, kind: str = "") -> HttpResponse:
+    """The page with the form (``korpu.core.views.form_page``, submitted with GET); with ``kind`` a valid
+    period answers the PDF or XLSX, an invalid one the page again with 400."""
     language = form.language
     threshold = disclosure.threshold_value()
-    return render(request, "engagement/report.html", {
-        "form": form, "t": {key: report.text(key, language) for key in (
-            "report", "download_pdf", "download_xlsx")},
-        "intro": report.text("intro", language, t=threshold, m=threshold - 1)}, status=status)
+    texts = {"t": {key: report.text(key, language) for key in ("report", "download_pdf", "download_xlsx")},
+             "intro": report.text("intro", language, t=threshold, m=threshold - 1)}
+    return form_page(request, form, lambda: _generate(request, form, kind), template="engagement/report.html",
+                     extra=texts, method="GET")
 
 
 @login_required
@@ -96,17 +98,19 @@ def _page(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResp
 def report_view(request: HttpRequest) -> HttpResponse:
     language = user_language()
     start, end = last_calendar_year()
-    return _page(request, ReportForm(language=language, initial={"start": start, "end": end, "lang": language}))
+    return _report_page(request, ReportForm(language=language, initial={"start": start, "end": end,
+                                                                        "lang": language}))
 
 
-def _generate(request: HttpRequest, kind: str) -> HttpResponse:
+def _submitted(request: HttpRequest, kind: str) -> HttpResponse:
     language = user_language()
     data = request.GET.copy()
     if not data.get("lang"):
         data["lang"] = language
-    form = ReportForm(data, language=language)
-    if not form.is_valid():
-        return _page(request, form, status=400)
+    return _report_page(request, ReportForm(data, language=language), kind)
+
+
+def _generate(request: HttpRequest, form: ReportForm, kind: str) -> HttpResponse:
     start, end, wanted = form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["lang"]
     if kind == "pdf":
         content, content_type = report.activity_pdf(start, end, wanted), report.PDF
@@ -120,10 +124,10 @@ def _generate(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_pdf_view(request: HttpRequest) -> HttpResponse:
-    return _generate(request, "pdf")
+    return _submitted(request, "pdf")
 
 
 @login_required
 @require_GET
 def report_xlsx_view(request: HttpRequest) -> HttpResponse:
-    return _generate(request, "xlsx")
+    return _submitted(request, "xlsx")

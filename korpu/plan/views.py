@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from korpu.core import access
+from korpu.core import filters as core_filters
 from korpu.core.downloads import file_download
 from korpu.core.uploads import read_upload
 from korpu.plan import actions, charts, forms, queries
+from korpu.plan.filters import RecommendationFilter
 from korpu.plan.models import ProgressReport
 
 
@@ -207,16 +209,15 @@ def measure_publish_view(request: HttpRequest, measure_id: int) -> HttpResponse:
 # --- recommendations ---------------------------------------------------------------------------
 @login_required
 def recommendation_list_view(request: HttpRequest) -> HttpResponse:
-    form = forms.RecommendationFilterForm(request.GET or None)
+    """The matrix of every visible recommendation, and the list filtered and sorted by
+    ``RecommendationFilter`` (the API's list binds the same one)."""
     recommendations = queries.recommendations_visible_to(request.user)
+    listed = core_filters.bound(RecommendationFilter, request.GET, queryset=recommendations)
     matrix = queries.recommendation_matrix(recommendations)
-    if form.is_valid() and form.cleaned_data["source"]:
-        recommendations = recommendations.filter(source=form.cleaned_data["source"])
-    rows = [(r, queries.current_level(r)) for r in recommendations]
-    if form.is_valid() and form.cleaned_data["level"]:
-        rows = [(r, level) for r, level in rows if level == form.cleaned_data["level"]]
     return render(request, "plan/recommendation_list.html", {
-        "matrix": matrix, "chart": charts.recommendation_matrix(matrix), "rows": rows, "form": form,
+        "matrix": matrix, "chart": charts.recommendation_matrix(matrix),
+        "rows": [(r, queries.current_level(r)) for r in listed.qs], "form": listed.form,
+        "sort": core_filters.sort_links(listed, request.GET), "sort_value": core_filters.sort_key(listed),
         "can_manage": access.can_manage_plan(request.user)})
 
 

@@ -8,21 +8,20 @@ missing page, with a "denied" audit event. Every change goes through one action 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from korpu.core import access
 from korpu.core.i18n import localized
+from korpu.core.views import form_page
 from korpu.plan import actions, forms, queries
 from korpu.plan.models import Plan, ReportingPeriod, Section
 
@@ -32,20 +31,8 @@ def _require_manager(request: HttpRequest, action: str, object_type: str = "", o
                    object_type=object_type, object_id=str(object_id))
 
 
-def _form_page(request: HttpRequest, form: django_forms.BaseForm, perform: Callable[[], Any], *, title: str,
-               back: tuple[str, str], success: str, then: Callable[[Any], str],
-               extra: dict[str, Any] | None = None, template: str = "plan/form_page.html") -> HttpResponse:
-    """Show the form; on a valid POST run the action, then go on; an action's refusal is shown on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = perform()
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, success)
-            return redirect(then(obj))
-    context = {"form": form, "title": title, "back_url": back[0], "back_label": back[1], **(extra or {})}
-    return render(request, template, context, status=400 if form.errors else 200)
+# Every page here is one form on its own page (``korpu.core.views.form_page``), in the plan's layout.
+_form_page = partial(form_page, template="plan/form_page.html")
 
 
 def _plan_back(plan: Plan) -> tuple[str, str]:

@@ -1,5 +1,5 @@
-"""The kernel's list-filter helpers (``korpu.core.filters``) and the plan and engagement FilterSets,
-which their apps' pages and API will bind (the pages keep their own filters until then)."""
+"""The kernel's list-filter helpers (``korpu.core.filters``) and the plan and engagement FilterSets
+(their pages and API bind them: tests/plan/test_list_filters.py, tests/engagement/test_list_filters.py)."""
 
 from __future__ import annotations
 
