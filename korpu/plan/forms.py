@@ -62,13 +62,6 @@ class AssessmentForm(forms.Form):
     comment = forms.CharField(label=_("Internal comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class RecommendationFilterForm(forms.Form):
-    source = forms.ChoiceField(label=_("Source"), required=False,
-                               choices=[("", _("All")), *Recommendation.Source.choices])
-    level = forms.ChoiceField(label=_("Assessment"), required=False,
-                              choices=[("", _("All")), *Assessment.Level.choices])
-
-
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File (PDF, JPEG, PNG, WebP, DOCX, XLSX)"))
 
