@@ -661,7 +661,7 @@ def sent() -> list[tuple[str, str]]:
 def test_report_reminders_due_soon_overdue_and_escalation(plan_world, cast, fokal_polis, capsys, settings,
                                                           monkeypatch):
     settings.PLAN_REMINDER_DAYS = 14
-    monkeypatch.setattr(actions, "_", tagged)  # the reminders are written by the action the job calls
+    monkeypatch.setattr(actions.reports, "_", tagged)  # the reminders are written by the action the job calls
     fokal = cast["fokal"]
     polis2 = cast["polis2"]  # the demo made this chief investigator the police's plan focal point too
     # The coordinator's office has a focal point who submits both of its 2024 reports: it gets nothing.
