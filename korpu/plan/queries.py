@@ -52,6 +52,13 @@ def plans_visible_to(user: Any, *, public: bool = False) -> QuerySet[Plan]:
     return Plan.objects.all()
 
 
+def require_manager(user: Any, action: str, object_type: str = "", object_id: Any = "") -> None:
+    """The gate of the coordinator's office pages and API operations: anyone else gets a 404 and a
+    ``denied`` audit event, before any object is looked up."""
+    access.require(access.can_manage_plan(user), action=action, user=user, object_type=object_type,
+                   object_id=str(object_id))
+
+
 def _visible(visible: QuerySet[Any], everything: QuerySet[Any], pk: int, *, user: Any, action: str) -> Any:
     """The object ``pk`` of ``visible``; else a 404, with a ``denied`` event when it exists but is not
     for ``user``."""

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from korpu.core import access, documents
+from korpu.core import documents
 from korpu.core.downloads import file_download
 from korpu.core.uploads import WorkbookField
 from korpu.plan import pdf, queries, sheets
@@ -99,8 +99,7 @@ def recommendations_template_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_import_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Upload a filled template: every row is checked; on any error the rows are listed and nothing is saved."""
-    access.require(access.can_manage_plan(request.user), action="plan.import", user=request.user,
-                   object_type="plan.Plan", object_id=str(plan_id))
+    queries.require_manager(request.user, "plan.import", "plan.Plan", plan_id)
     plan = queries.plan_for(request.user, plan_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     htmx = bool(request.headers.get("HX-Request"))

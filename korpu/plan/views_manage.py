@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from korpu.core import access
 from korpu.core.i18n import localized
 from korpu.core.views import form_page
 from korpu.plan import actions, forms, queries
@@ -27,8 +26,7 @@ from korpu.plan.models import Plan, ReportingPeriod, Section
 
 
 def _require_manager(request: HttpRequest, action: str, object_type: str = "", object_id: Any = "") -> None:
-    access.require(access.can_manage_plan(request.user), action=action, user=request.user,
-                   object_type=object_type, object_id=str(object_id))
+    queries.require_manager(request.user, action, object_type, object_id)
 
 
 # Every page here is one form on its own page (``korpu.core.views.form_page``), in the plan's layout.

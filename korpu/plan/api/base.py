@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from ninja import Router
 
-from korpu.core import access
+from korpu.plan import queries
 
 
 class PlanRouter(Router):
@@ -30,9 +30,8 @@ LONG = 20000
 
 
 def _manager(request: HttpRequest, action: str, object_type: str = "", object_id: Any = "") -> None:
-    """The coordinator's pages' gate: anyone else gets a 404 and a ``denied`` audit event."""
-    access.require(access.can_manage_plan(request.user), action=action, user=request.user,
-                   object_type=object_type, object_id=str(object_id))
+    """The coordinator's pages' gate (``queries.require_manager``)."""
+    queries.require_manager(request.user, action, object_type, object_id)
 
 
 def _language(lang: str) -> str:
