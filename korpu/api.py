@@ -139,6 +139,7 @@ def _register_routers() -> None:
     from korpu.cases.api import router as cases_router
     from korpu.engagement.api import router as engagement_router
     from korpu.justice.api import router as justice_router
+    from korpu.linkage.api import router as linkage_router
     from korpu.plan.api import router as plan_router
     from korpu.shelters.api import router as shelters_router
 
@@ -148,6 +149,7 @@ def _register_routers() -> None:
     api.add_router("/", justice_router)
     api.add_router("/plan", plan_router)
     api.add_router("/engagement", engagement_router)
+    api.add_router("/linkage", linkage_router)
 
 
 _register_routers()

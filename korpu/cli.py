@@ -330,6 +330,30 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- linkage run --------------------------------------------------------------------------------
+def cmd_linkage_run(args: argparse.Namespace) -> int:
+    """Batch linkage over the whole registry: proposes links (link requests), never confirms one."""
+    _setup()
+    from django.db.models import Count
+
+    from korpu.cases.models import Person
+    from korpu.core.access import SYSTEM
+    from korpu.linkage import actions
+
+    total = Person.objects.aggregate(n=Count("pk"))["n"]
+    console = _console()
+    progress, advance = _progress(total, "Reading and indexing persons")
+    with progress:
+        loading = advance
+        linking_task = progress.add_task("Linking", total=total)
+        summary = actions.propose_links(by=SYSTEM, batch=args.batch, load_progress=loading,
+                                        link_progress=lambda n: progress.advance(linking_task, n))
+    console.print(f"persons={summary.persons} compared={summary.compared} pairs={summary.pairs} "
+                  f"clusters={summary.clusters} already_linked={summary.already_linked} "
+                  f"proposed={summary.proposed} seconds={summary.seconds:.2f}")
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="korpu", description="Körpü — counter-trafficking information system")
@@ -438,6 +462,16 @@ def build_parser() -> argparse.ArgumentParser:
     export_htcds.add_argument("--sort", help="number, opened, trafficking_status, status or last_activity; "
                                              "a leading '-' sorts descending (default: newest identified first)")
     export_htcds.set_defaults(func=cmd_export_htcds)
+
+    linkage_parser = sub.add_parser("linkage", help="record linkage: one person across organisations and scripts")
+    linkage_sub = linkage_parser.add_subparsers(dest="linkage_verb", required=True, metavar="VERB")
+    linkage_run = linkage_sub.add_parser(
+        "run", help="batch linkage over the whole registry: propose links as link requests (never confirms)",
+        description="Read every person (decrypted inside this process only), write missing blocking keys, link "
+                    "them with the production matcher and propose each new pair as a link request to the "
+                    "organisation holding the older record. Prints a summary line.")
+    linkage_run.add_argument("--batch", type=int, default=5000, help="persons read per query (default 5000)")
+    linkage_run.set_defaults(func=cmd_linkage_run)
     return parser
 
 

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "korpu.cases",
     "korpu.shelters",
     "korpu.justice",
+    "korpu.linkage",
     "korpu.plan",
     "korpu.engagement",
     "korpu.stats",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("korpu.cases.urls")),
     path("", include("korpu.shelters.urls")),
     path("", include("korpu.justice.urls")),
+    path("", include("korpu.linkage.urls")),
     path("", include("korpu.plan.urls")),
     path("", include("korpu.public.urls")),
     path("", include("korpu.engagement.urls")),

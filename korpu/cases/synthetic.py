@@ -13,8 +13,6 @@ measure the audit log, not the case list), and the load is audited as one
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ from korpu.cases.models import (
     StatusDecision,
     SupportPlan,
 )
-from korpu.core import audit, crypto
+from korpu.core import audit, crypto, linking
 from korpu.core.models import DataKey
 
 EXPLOITATION_WEIGHTS = [
@@ -111,24 +109,6 @@ def _numbers(rng: random.Random, count: int, year: int) -> list[str]:
                 return list(wanted)
 
 
-def _blind_indexer() -> Callable[[str, str], str]:
-    """``crypto.blind_index`` with the index key fetched once, not once per value (one query each).
-
-    Same HMAC as :func:`korpu.core.crypto.blind_index`; checked against it before use, so a change
-    there cannot make the synthetic rows unsearchable unnoticed.
-    """
-    key = crypto.data_key_bytes(DataKey.index_key().pk)
-
-    def index(value: str, purpose: str) -> str:
-        message = f"{purpose}\x00{crypto.normalise(value)}".encode()
-        return hmac.new(key, message, hashlib.sha256).digest()[:20].hex()
-
-    probe = "Əliyeva Günel"
-    if index(probe, "person.name") != crypto.blind_index(probe, purpose="person.name"):
-        raise RuntimeError("synthetic blind index differs from korpu.core.crypto.blind_index")
-    return index
-
-
 def generate(*, persons: int, seed: int = 2020, batch: int = 1000, years: int = 6,
              progress: Callable[[int], None] | None = None, plan: Plan | None = None) -> int:
     """Create ``persons`` persons with one case each, with referrals, decisions and services."""
@@ -151,7 +131,7 @@ def generate(*, persons: int, seed: int = 2020, batch: int = 1000, years: int = 
 
 
 def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.date, years: int) -> None:
-    blind_index = _blind_indexer()
+    blind_index = crypto.blind_indexer()
     keys = [DataKey.build() for _ in range(size)]
     DataKey.objects.bulk_create(keys)
     people: list[Person] = []
@@ -187,6 +167,7 @@ def _batch(rng: random.Random, fake: Faker, plan: Plan, size: int, today: dt.dat
         person.document_index = blind_index(person.document_number, "person.document")
         people.append(person)
     Person.objects.bulk_create(people)
+    linking.index(people)  # record linkage's blocking keys (blind indexes), as the actions write them
     numbers = _numbers(rng, size, today.year)
     cases: list[Case] = []
     exploitation_of: list[list[str]] = []

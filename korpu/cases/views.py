@@ -67,7 +67,7 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
 
     return form_page(request, form, perform, template="cases/case_form.html",
                      success=lambda case: _("Case %(number)s is registered.") % {"number": case.number},
-                     then=lambda case: reverse("cases:detail", args=[case.pk]))
+                     then=lambda case: reverse("cases:detail", args=[case.pk]) + "?duplicates=1")
 
 
 @login_required

@@ -25,7 +25,7 @@ import os
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -318,3 +318,18 @@ def blind_index(value: str, *, purpose: str) -> str:
     key = data_key_bytes(DataKey.index_key().pk)
     digest = hmac.new(key, f"{purpose}\x00{normalise(value)}".encode(), hashlib.sha256).digest()
     return digest[:20].hex()
+
+
+def blind_indexer() -> Callable[[str, str], str]:
+    """:func:`blind_index` with the index key fetched once: ``index(value, purpose)``, for many values
+    (an import, record linkage's blocking keys), where one query per value would dominate."""
+    from korpu.core.models import DataKey
+
+    key = data_key_bytes(DataKey.index_key().pk)
+
+    def index(value: str, purpose: str) -> str:
+        message = f"{purpose}\x00{normalise(value)}".encode()
+        return hmac.new(key, message, hashlib.sha256).digest()[:20].hex()
+
+    return index
+

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from korpu.core import audit, crypto
+from korpu.core import audit, crypto, linking
 from korpu.core.access import Actor
 from korpu.core.models import DataKey
 
@@ -93,5 +93,6 @@ def shred(*, data_key: DataKey, by: Actor | None = None, reason: str = "") -> Da
         locked.shredded_at = timezone.now()
         locked.save(update_fields=["wrapped_key", "shredded_at"])
         audit.record("keys.shred", obj=locked, actor=by, details={"reason": reason[:200]})
+        linking.forget([locked.pk])  # record linkage's blocking keys of the person go with the key
     crypto.forget_data_key(locked.pk)
     return locked

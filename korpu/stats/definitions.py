@@ -1,4 +1,7 @@
-"""Named statistics computed from the records: counts of unique persons, never of records.
+"""Named statistics computed from the records: counts of identities (human beings), never of records.
+
+A person registered by two organisations and linked by record linkage (``korpu.linkage``) is one
+identity and is counted once (:func:`korpu.linkage.queries.count_identities`).
 
 A plan indicator may name one of these (``Indicator.computed_key``); its page then shows the
 computed value beside the values the executing bodies reported. The statistics issue extends this
@@ -13,30 +16,31 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from korpu.cases.choices import TraffickingStatus
-from korpu.cases.models import Person, Service
+from korpu.cases.models import Person
 from korpu.core import figures
 from korpu.core.figures import Definition
 from korpu.justice.models import CourtOutcome, Investigation, Prosecution
+from korpu.linkage.queries import count_identities
 
 
 def _persons_identified(start: dt.date, end: dt.date) -> int:
-    return Person.objects.filter(cases__identified_on__range=(start, end)).distinct().count()
+    return count_identities(Person.objects.filter(cases__identified_on__range=(start, end)))
 
 
 def _persons_recognised(start: dt.date, end: dt.date) -> int:
-    return Person.objects.filter(cases__status_decisions__decision="recognised",
-                                 cases__status_decisions__decided_on__range=(start, end)).distinct().count()
+    return count_identities(Person.objects.filter(cases__status_decisions__decision="recognised",
+                                                 cases__status_decisions__decided_on__range=(start, end)))
 
 
 def _recognised_sheltered(start: dt.date, end: dt.date) -> int:
     """Recognised victims admitted to a shelter in the period (unique persons)."""
-    return (Person.objects.filter(cases__trafficking_status=TraffickingStatus.ACTUAL,
-                                  cases__admissions__admitted_on__range=(start, end)).distinct().count())
+    return count_identities(Person.objects.filter(cases__trafficking_status=TraffickingStatus.ACTUAL,
+                                                  cases__admissions__admitted_on__range=(start, end)))
 
 
 def _allowance_paid(start: dt.date, end: dt.date) -> int:
-    return (Service.objects.filter(service_type="financial", delivered_on__range=(start, end))
-            .values("case__person").distinct().count())
+    return count_identities(Person.objects.filter(cases__services__service_type="financial",
+                                                  cases__services__delivered_on__range=(start, end)))
 
 
 def _investigations(start: dt.date, end: dt.date) -> int:

@@ -39,7 +39,7 @@ from korpu.cases.models import (
     StatusChange,
     StatusDecision,
 )
-from korpu.core import audit, crypto
+from korpu.core import audit, crypto, linking
 from korpu.core.access import Actor
 from korpu.core.models import DataKey
 
@@ -217,6 +217,7 @@ def case_register(
         _index_person(new_person)
         new_person.full_clean(exclude=["data_key"])
         new_person.save()
+        linking.index([new_person])
         new_case.person = new_person
         _derive(new_case)
         new_case.full_clean(exclude=["person", "data_key", "number"])
@@ -251,6 +252,7 @@ def case_update(*, by: Actor, case: Case, person: dict[str, Any] | None = None,
             _index_person(case.person)
             case.person.full_clean(exclude=["data_key"])
             case.person.save()
+            linking.index([case.person])
         _derive(case)
         case.updated_at = timezone.now()
         case.full_clean(exclude=["person", "data_key", "number"])

@@ -14,6 +14,7 @@ from korpu.cases import actions, queries
 from korpu.cases.api._common import _case_answer, _organisation, _scoped, _victim_role, router
 from korpu.cases.api.schemas import (
     EVENT_OUT,
+    CaseCreatedOut,
     CaseDetailOut,
     CaseIn,
     CaseSummaryOut,
@@ -25,6 +26,7 @@ from korpu.cases.api.schemas import (
 )
 from korpu.cases.filters import CaseFilter, CaseFilterIn
 from korpu.core import filters as core_filters
+from korpu.core import linking
 from korpu.core.api_pagination import BoundedLimitOffsetPagination, MappedRows
 from korpu.core.downloads import private_image
 from korpu.core.uploads import read_upload
@@ -44,7 +46,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilterIn]) -> Any:
     return MappedRows(case_filter.qs, _summary)
 
 
-@router.post("/cases", response={201: CaseDetailOut}, summary="Register a (presumed) victim",
+@router.post("/cases", response={201: CaseCreatedOut}, summary="Register a (presumed) victim",
              operation_id="korpu_cases_api_case_create")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     _victim_role(request, "case.create")
@@ -59,7 +61,17 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
         data.pop("identified_on")
     case = actions.case_register(by=request.user, person=person, case=data, exploitation=exploitation,
                                  consent=consent)
-    return Status(201, _case_answer(request, case.pk))
+    answer = _case_answer(request, case.pk)
+    answer["possible_duplicates"] = [_candidate(c) for c in linking.check(request.user, person,
+                                                                         exclude_person=case.person_id)]
+    return Status(201, answer)
+
+
+def _candidate(candidate: linking.Candidate) -> dict[str, Any]:
+    return {"score": candidate.score, "reasons": list(candidate.reasons),
+            "reason_labels": list(candidate.reason_labels), "organisation_id": candidate.organisation_id,
+            "organisation_name": candidate.organisation_name, "case_id": candidate.case_id,
+            "case_number": candidate.case_number}
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case, as far as my access reaches (no names)",

@@ -353,3 +353,23 @@ def _detail(user: Any, case: Any) -> dict[str, Any]:
              "created_at": a.created_at} for a in detail.attachments],
         "grants": None if detail.grants is None else [_grant(g) for g in detail.grants],
     }
+
+
+class CandidateOut(Schema):
+    """A possible duplicate found at registration. ``case_id``/``case_number`` only for a case you may see;
+    otherwise only the organisation that holds it, the score and the reasons (no name, no field value)."""
+
+    score: float
+    reasons: list[str]
+    reason_labels: list[str]
+    organisation_id: int
+    organisation_name: str
+    case_id: int | None
+    case_number: str | None
+
+
+class CaseCreatedOut(CaseDetailOut):
+    possible_duplicates: list[CandidateOut] = Field(
+        description="Possible matches across all organisations (record linkage); ask a holder with "
+                    "POST /api/v1/linkage/cases/{case_id}/requests")
+

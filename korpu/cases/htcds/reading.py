@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -49,7 +49,7 @@ from korpu.cases.htcds.columns import (
     pieces,
     unknown_value,
 )
-from korpu.core import access
+from korpu.core import access, linking
 from korpu.core.access import Actor
 from korpu.core.sheets import (
     DAMAGED,
@@ -442,9 +442,30 @@ def check_actor(plan: CaseImport, by: Actor | None) -> CaseImport:
                 row.actor_warnings.append(RowIssue(row.row, "vic_TraffickingStatus", _(
                     "Only the police anti-trafficking department decides official victim status: "
                     "imported as a presumed victim.")))
+        if row.acting_user is not None and not row.all_errors:
+            row.actor_warnings.extend(_possible_duplicates(row))
     plan.checked_for = by
     plan.actor_checked = True
     return plan
+
+
+def _possible_duplicates(row: CaseRow) -> list[RowIssue]:
+    """Record linkage's duplicate check of the row's person, as warnings of the preview (nothing is merged)."""
+    issues = []
+    for candidate in linking.check(row.acting_user, row.person):
+        reasons = ", ".join(candidate.reason_labels)
+        if candidate.visible:
+            message = _("Possibly the same person as case %(number)s of %(organisation)s (score %(score)s: "
+                        "%(reasons)s).") % {"number": candidate.case_number,
+                                            "organisation": candidate.organisation_name,
+                                            "score": formats.number_format(candidate.score, 2), "reasons": reasons}
+        else:
+            message = _("A possible match is held by %(organisation)s (score %(score)s: %(reasons)s); after the "
+                        "import, send a link request from the case page.") % {
+                "organisation": candidate.organisation_name, "score": formats.number_format(candidate.score, 2),
+                "reasons": reasons}
+        issues.append(RowIssue(row.row, "prs_LastName", message))
+    return issues
 
 
 def _owner_staff() -> dict[int, User]:

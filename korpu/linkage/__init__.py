@@ -1,0 +1,1 @@
+"""Record linkage: one person across organisations and scripts (ADR 0026, ADR 0027)."""
