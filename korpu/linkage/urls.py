@@ -14,4 +14,5 @@ urlpatterns = [
     path("linkage/requests/<int:request_id>/reject/", views.request_reject_view, name="request_reject"),
     path("linkage/requests/<int:request_id>/withdraw/", views.request_withdraw_view, name="request_withdraw"),
     path("linkage/tasks/", views.tasks_view, name="tasks"),
+    path("linkage/check/", views.check_form_view, name="check_form"),
 ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from korpu.cases import queries as case_queries
 from korpu.linkage import actions, queries
-from korpu.linkage.forms import LinkRequestForm
+from korpu.linkage.forms import CheckForm, LinkRequestForm
 from korpu.linkage.models import LinkRequest
 
 
@@ -138,3 +138,19 @@ def tasks_view(request: HttpRequest) -> HttpResponse:
     if not case_queries.victim_data_organisation_ids(request.user):
         return HttpResponse("")
     return render(request, "linkage/_tasks.html", {"pending": queries.pending_for(request.user)})
+
+
+@login_required
+@require_POST
+def check_form_view(request: HttpRequest) -> HttpResponse:
+    """The registration form's live duplicate check (htmx, on a change of the identity fields).
+
+    Nothing is saved; the check is an audited read like any other. A possible match held elsewhere is
+    named by its organisation only; the link request is sent from the case page once it is registered.
+    """
+    queries.require_victim_data(request.user, "linkage.check")
+    form = CheckForm(request.POST)
+    if not form.is_valid() or not form.has_identity():
+        return HttpResponse("")
+    candidates = queries.check_fields(request.user, form.cleaned_data)
+    return render(request, "linkage/_check.html", {"candidates": candidates})
