@@ -33,6 +33,7 @@ def ensure_demo_data() -> bool:
     password = "Demo-" + secrets.token_urlsafe(9)
     from korpu.cases import demo as cases_demo
     from korpu.engagement import demo as engagement_demo
+    from korpu.linkage import demo as linkage_demo
     from korpu.plan import demo as plan_demo
     from korpu.shelters import demo as shelters_demo
 
@@ -40,6 +41,7 @@ def ensure_demo_data() -> bool:
         build_cast(password=password)
         shelters_demo.load()
         cases_demo.load()
+        linkage_demo.load()
         plan_demo.load()
         engagement_demo.load()
     path = credentials_path()
