@@ -26,6 +26,7 @@ from korpu.cases import queries as case_queries
 from korpu.cases.models import Case, Person
 from korpu.core import access, audit, crypto
 from korpu.core.linking import Candidate
+from korpu.core.models import DataKey
 from korpu.linkage import matching
 from korpu.linkage.models import BlockingKey, LinkRequest, Membership
 
@@ -140,16 +141,19 @@ def identity_person_ids(person_id: int) -> set[int]:
     return set(Membership.objects.filter(identity_id=membership.identity_id).values_list("person_id", flat=True))
 
 
-def _scored(record: matching.Record, *, exclude: set[int]) -> list[tuple[int, matching.Comparison]]:
+def _scored(record: matching.Record, *, exclude: set[int]) -> tuple[list[tuple[int, matching.Comparison]], list[int]]:
+    """The possible matches with their comparison, and every person decrypted to find them."""
+    if not DataKey.objects.filter(purpose=DataKey.Purpose.BLIND_INDEX).exists():
+        return [], []  # no index key yet: nothing was ever indexed (and a check creates nothing)
     keys = hashed_keys(record)
     if not keys:
-        return []
+        return [], []
     ranked = (BlockingKey.objects.filter(key__in=keys).exclude(person_id__in=exclude)
               .values("person_id").annotate(shared=Count("id")).order_by("-shared", "-person_id")
               .values_list("person_id", flat=True)[:CANDIDATE_LIMIT])
     ids = list(ranked)
     if not ids:
-        return []
+        return [], []
     persons = list(Person.objects.filter(pk__in=ids).only(
         "data_key", "given_name", "family_name", "patronymic", "birth_date", "document_number", "gender",
         "citizenships"))
@@ -164,20 +168,22 @@ def _scored(record: matching.Record, *, exclude: set[int]) -> list[tuple[int, ma
         comparison = matching.compare(prepared, matching.prepare(other))
         if comparison.score >= matching.POSSIBLE:
             found.append((person.pk, comparison))
-    return found
+    return found, [p.pk for p in persons]
 
 
 def find_matches(user: Any, record: matching.Record, *, exclude_person: int | None = None,
                  audit_action: str = "linkage.check", subject: Case | None = None) -> list[Match]:
     """Every possible match of ``record`` across all organisations, best first, as :class:`Match` values.
 
-    Persons already in the identity of ``exclude_person`` are left out. The read is audited with the
-    persons it decrypted (the audit log is the only place that names them).
+    Persons already in the identity of ``exclude_person`` are left out. A check that decrypted anyone
+    is an audited read naming the persons it decrypted (the audit log is the only place that names
+    them); one whose keys found no one read no victim's data and leaves no event.
     """
     exclude = identity_person_ids(exclude_person) if exclude_person is not None else set()
-    scored = _scored(record, exclude=exclude)
+    scored, decrypted = _scored(record, exclude=exclude)
     if not scored:
-        audit.record(audit_action, obj=subject, actor=user, details={"candidates": 0})
+        if decrypted:
+            audit.record(audit_action, obj=subject, actor=user, details={"candidates": 0, "decrypted": decrypted})
         return []
     by_person = dict(scored)
     cases = list(Case.objects.filter(person_id__in=by_person).select_related("owner_organisation")
@@ -188,7 +194,7 @@ def find_matches(user: Any, record: matching.Record, *, exclude_person: int | No
                      comparison=by_person[c.person_id], visible=c.pk in visible) for c in cases]
     matches.sort(key=lambda m: (-m.score, not m.visible, m.organisation.name, m.case_id))
     audit.record(audit_action, obj=subject, actor=user,
-                 details={"candidates": len(matches), "persons": sorted(by_person)})
+                 details={"candidates": len(matches), "persons": sorted(by_person), "decrypted": decrypted})
     return matches
 
 
