@@ -43,7 +43,7 @@ PERSONS_SQL = """SELECT id, data_key_id, given_name, family_name, patronymic, bi
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _summary(values: list[float]) -> dict[str, float]:

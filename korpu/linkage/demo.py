@@ -25,11 +25,11 @@ def load() -> None:
     case_actions.case_register(
         by=User.objects.get(username="qht3"),
         person={**person, "given_name": "Нармин", "family_name": "Гусейнова", "patronymic": "Рашидовна"},
-        case={**case, "identified_on": today - dt.timedelta(days=40)}, exploitation=[choices.Exploitation.FORCED_LABOUR],
-        consent={"data_processing": True})
+        case={**case, "identified_on": today - dt.timedelta(days=40)},
+        exploitation=[choices.Exploitation.FORCED_LABOUR], consent={"data_processing": True})
     mine = case_actions.case_register(
         by=User.objects.get(username="qht1"),
         person={**person, "given_name": "Nərmin", "family_name": "Hüseynova", "patronymic": "Rəşid qızı"},
-        case={**case, "identified_on": today - dt.timedelta(days=3)}, exploitation=[choices.Exploitation.FORCED_LABOUR],
-        consent={"data_processing": True})
+        case={**case, "identified_on": today - dt.timedelta(days=3)},
+        exploitation=[choices.Exploitation.FORCED_LABOUR], consent={"data_processing": True})
     actions.link_request(by=User.objects.get(username="qht1"), case=mine, organisation=ngo3)
