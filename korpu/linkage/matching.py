@@ -157,8 +157,8 @@ M_U: dict[str, tuple[float, float]] = {
     "surname_exact": (0.80, 0.0145),
     "surname_similar": (0.078, 0.0031),
     "surname_close": (0.01, 0.0087),
-    "surname_differs": (0.065, 0.97),
-    "surname_differs_female": (0.125, 0.97),  # a married surname: milder
+    "surname_differs": (0.005, 0.975),  # a man (or sex unknown): a typo beyond Jaro-Winkler 0.85, rare
+    "surname_differs_female": (0.126, 0.973),  # a woman: a married surname, milder
     "names_swapped": (0.05, 0.000115),  # replaces the given name and surname levels
     "patronymic_exact": (0.907, 0.027),
     "patronymic_similar": (0.051, 0.0026),
@@ -188,7 +188,7 @@ _YEARS = 61  # birth years a registry spans, for the partial-date u
 
 
 
-def prior_for(records: int, duplicates: float = 0.9) -> float:
+def prior_for(records: int, duplicates: float = 0.5) -> float:
     """log2 prior odds that two records of a registry of ``records`` are one person.
 
     u above is the chance of agreement between random pairs, so the prior is the share of random pairs that
@@ -211,8 +211,8 @@ REASONS: tuple[str, ...] = (
     "document_exact", "document_close", "document_near", "document_differs",
 )
 
-POSSIBLE = 0.3
-MATCH = 0.8
+POSSIBLE = 0.2
+MATCH = 0.6
 
 
 @dataclass(frozen=True)
@@ -389,18 +389,23 @@ class LinkResult:
     compared: int  # candidate pairs scored
 
 
+# Pseudo-records of the table's average u blended into a batch's frequencies: a small batch leans on the table,
+# a large one on its own counts.
+_PSEUDO_RECORDS = 100
+
+
 def _frequencies(prepared: list[Prepared]) -> None:
     """Weigh an exact agreement on a name or citizenship by the value's share of the batch (its u)."""
     n = len(prepared)
-    if n < 1000:  # too few records to estimate from; keep the table's average
-        return
     for field in ("given", "surname", "patronymic", "citizenship"):
         counts = Counter(getattr(p, field) for p in prepared)
         present = n - counts.pop("", 0)
         if not present:
             continue
         m = _M_EXACT[field]
-        weight = {value: math.log2(m * present / count) for value, count in counts.items()}
+        average = M_U["citizenship_same" if field == "citizenship" else field + "_exact"][1]
+        weight = {value: math.log2(m * (present + _PSEUDO_RECORDS) / (count + _PSEUDO_RECORDS * average))
+                  for value, count in counts.items()}
         attr = field + "_w"
         for p in prepared:
             value = getattr(p, field)
