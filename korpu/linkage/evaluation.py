@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class Metrics:
                 f"pairs={self.predicted_pairs} seconds={seconds:.2f}")
 
 
+@lru_cache(maxsize=1 << 16)
 def _check_date(text: str) -> bool:
     import datetime as dt
 

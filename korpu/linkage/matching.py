@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -46,8 +47,8 @@ class Prepared:
     """A record folded once for blocking and comparison. Fields are empty strings / 0 when unknown."""
 
     __slots__ = ("citizenship", "citizenship_w", "day", "document", "document_series", "female", "given",
-                 "given_as_surname", "given_sk", "given_w", "id", "month", "patronymic", "patronymic_sk",
-                 "patronymic_w", "sex", "surname", "surname_sk", "surname_w", "year")
+                 "given_as_surname", "given_as_surname_sk", "given_sk", "given_w", "id", "month", "patronymic",
+                 "patronymic_sk", "patronymic_w", "sex", "surname", "surname_sk", "surname_w", "year")
 
     def __init__(self, record: Record) -> None:
         self.id = record.id
@@ -59,6 +60,7 @@ class Prepared:
         self.patronymic_sk = skeleton(self.patronymic)
         # The given name as a surname would fold (for given name and surname swapped).
         self.given_as_surname = fold_surname(record.given_name)
+        self.given_as_surname_sk = skeleton(self.given_as_surname)
         self.year, self.month, self.day = _date_parts(record.birth_date)
         sex = record.sex.strip().upper()
         self.sex = sex if sex in ("F", "M") else ""
@@ -79,6 +81,7 @@ class Prepared:
                 f"{self.year}-{self.month}-{self.day}, {self.sex!r}, {self.citizenship!r}, {self.document!r})")
 
 
+@lru_cache(maxsize=1 << 16)
 def _date_parts(text: str) -> tuple[int, int, int]:
     match = _DATE_RE.match(text)
     if not match:
@@ -124,7 +127,8 @@ def blocking_keys(record: Record | Prepared) -> list[tuple[str, str]]:
     p = _prepared(record)
     keys: list[tuple[str, str]] = []
     given, surname, year = p.given_sk, p.surname_sk, p.year
-    low, high = sorted((p.month, p.day)) if p.day else (0, 0)
+    month, day = p.month, p.day
+    low, high = (month, day) if month <= day else (day, month)
     if surname and given and year:
         keys.append(("linkage.surname_year", f"{surname}|{given[0]}|{year}"))
     if given and low:
@@ -132,7 +136,8 @@ def blocking_keys(record: Record | Prepared) -> list[tuple[str, str]]:
     if surname and low:
         keys.append(("linkage.surname_dob", f"{surname}|{low}|{high}"))
     if given and surname:
-        first, second = sorted((skeleton(p.given_as_surname), surname))
+        first, second = (p.given_as_surname_sk, surname) if p.given_as_surname_sk <= surname \
+            else (surname, p.given_as_surname_sk)
         keys.append(("linkage.names", f"{first}|{second}"))
     if given and p.patronymic_sk and year:
         keys.append(("linkage.given_patronymic", f"{given}|{p.patronymic_sk}|{year}"))
@@ -378,7 +383,7 @@ def contradicts(a: Record | Prepared, b: Record | Prepared) -> bool:
 
 
 # --- batch linkage -----------------------------------------------------------------------------------------
-BLOCK_CAP = 50  # link() splits a larger block by more attributes (_SPLITS), or skips it when none is left
+BLOCK_CAP = 30  # link() splits a larger block by more attributes (_SPLITS), or skips it when none is left
 CLUSTER_CAP = 12  # no person is expected to have more records than this in one batch
 
 
