@@ -438,19 +438,27 @@ def _surname_initial(p: Prepared) -> str:
     return p.surname_sk[:1]
 
 
-# How link() splits a block over BLOCK_CAP, per purpose, most useful attribute first. A record without the
-# attribute leaves the block: in a block that large it has too little evidence to reach MATCH anyway.
-_SPLITS: dict[str, tuple[Callable[[Prepared], str], ...]] = {
-    "linkage.names": (_patronymic, _year),
-    "linkage.surname_year": (_month, _patronymic),
-    "linkage.surname_dob": (_given_initial, _patronymic),
-    "linkage.given_patronymic": (_month, _surname_initial),
-    "linkage.given_dob": (_surname_initial,),
+# How link() splits a block over BLOCK_CAP, per purpose: one or more chains of attributes, each chain tried in
+# order until the parts are small enough. A record without the attribute leaves that chain's parts: in a block
+# that large it has too little evidence to reach MATCH by that route. Given name and surname (no date) split
+# both by patronymic and by year, so a pair that lacks one of them still meets by the other.
+_Split = Callable[[Prepared], str]
+_SPLITS: dict[str, tuple[tuple[_Split, ...], ...]] = {
+    "linkage.names": ((_patronymic, _month), (_year, _month)),
+    "linkage.surname_year": ((_month, _patronymic),),
+    "linkage.surname_dob": ((_given_initial, _patronymic),),
+    "linkage.given_patronymic": ((_month, _surname_initial),),
+    "linkage.given_dob": ((_surname_initial,),),
 }
 
 
-def _split(prepared: list[Prepared], members: list[int],
-           splits: Sequence[Callable[[Prepared], str]]) -> list[list[int]]:
+def _blocks(prepared: list[Prepared], purpose: str, members: list[int]) -> list[list[int]]:
+    if len(members) <= BLOCK_CAP:
+        return [members]
+    return [block for chain in _SPLITS.get(purpose, ()) for block in _split(prepared, members, chain)]
+
+
+def _split(prepared: list[Prepared], members: list[int], splits: Sequence[_Split]) -> list[list[int]]:
     """The block itself if small enough, else its parts by the next splitting attribute (none left: dropped)."""
     if len(members) <= BLOCK_CAP:
         return [members]
@@ -477,7 +485,7 @@ def link(records: Sequence[Record], *, progress: Callable[[int], None] | None = 
     record_blocks: list[list[list[int]]] = [[] for _ in range(n)]
     for (purpose, _text), members in blocks.items():
         if len(members) > 1:
-            for block in _split(prepared, members, _SPLITS.get(purpose, ())):
+            for block in _blocks(prepared, purpose, members):
                 for i in block:
                     record_blocks[i].append(block)
     del blocks
