@@ -386,7 +386,7 @@ def contradicts(a: Record | Prepared, b: Record | Prepared) -> bool:
 
 
 # --- batch linkage -----------------------------------------------------------------------------------------
-BLOCK_CAP = 30  # link() splits a larger block by more attributes (_SPLITS), or skips it when none is left
+BLOCK_CAP = 20  # link() splits a larger block by more attributes (_SPLITS), or skips it when none is left
 CLUSTER_CAP = 12  # no person is expected to have more records than this in one batch
 
 
