@@ -477,7 +477,13 @@ def _split(prepared: list[Prepared], members: list[int], splits: Sequence[_Split
 
 
 def link(records: Sequence[Record], *, progress: Callable[[int], None] | None = None) -> LinkResult:
-    """Block, score and cluster a batch; ``progress(n)`` is called with records scored, len(records) in all."""
+    """Block, score and cluster a batch of records (the production matcher of the batch and the benchmark).
+
+    Scores use the batch's own name frequencies and ``prior_for(len(records))`` (at least 1000), so they can
+    differ from :func:`compare` with its defaults. ``progress(n)`` is called with the number of records whose
+    candidates were scored since the last call, len(records) in all (preparing and blocking come first and
+    take about a third of the time).
+    """
     prepared = [Prepared(record) for record in records]
     _frequencies(prepared)
     n = len(prepared)
