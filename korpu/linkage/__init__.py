@@ -1,0 +1,1 @@
+"""Record linkage: names folded across scripts, candidate pairs scored with reasons, batch clustering."""
