@@ -207,8 +207,10 @@ def main() -> int:
         if old["meta"].get("records") != summary["records"] or old["meta"].get("true_pairs") != summary["true_pairs"]:
             raise SystemExit(f"{out} was measured on another file; not merging")
         ran = {r["system"] for r in rows} | ({"korpu", "stand-in"} if "korpu" in args.systems.split(",") else set())
-        rows = [r for r in old["results"] if r.get("system") not in ran] + rows
-        meta["merged_with"] = old["meta"].get("date")
+        kept = [r for r in old["results"] if r.get("system") not in ran]
+        if kept:
+            rows = kept + rows
+            meta["merged_with"] = old["meta"].get("date")
     title = (f"{summary['records']:,} records, {summary['identities']:,} identities, {summary['true_pairs']:,} "
              f"true pairs — load {load_before[0]:.1f}→{meta['load_average_after'][0]:.1f}")
     render(rows, title)
