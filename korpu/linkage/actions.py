@@ -161,16 +161,25 @@ def link_confirm(*, by: Actor, request: LinkRequest) -> Identity:
     return identity
 
 
+def _close(by: Actor, request: LinkRequest, status: str, action: str) -> LinkRequest:
+    """Set a waiting request's answer, re-read under a row lock (an answer given meanwhile wins)."""
+    with transaction.atomic():
+        locked = LinkRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != LinkRequest.Status.PENDING:
+            raise ValidationError(_("This request has already been answered."))
+        locked.status = status
+        locked.decided_by = user_of(by)
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        audit.record(action, obj=locked, actor=by)
+    request.refresh_from_db()
+    return request
+
+
 def link_reject(*, by: Actor, request: LinkRequest) -> LinkRequest:
     """The asked organisation answers: different persons."""
     _answerable(by, request, "linkage.reject")
-    with transaction.atomic():
-        request.status = LinkRequest.Status.REJECTED
-        request.decided_by = user_of(by)
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_by", "decided_at"])
-        audit.record("linkage.reject", obj=request, actor=by)
-    return request
+    return _close(by, request, LinkRequest.Status.REJECTED, "linkage.reject")
 
 
 def link_withdraw(*, by: Actor, request: LinkRequest) -> LinkRequest:
@@ -180,13 +189,7 @@ def link_withdraw(*, by: Actor, request: LinkRequest) -> LinkRequest:
         raise ValidationError(_("Only the organisation that asked can withdraw this request."))
     if request.status != LinkRequest.Status.PENDING:
         raise ValidationError(_("This request has already been answered."))
-    with transaction.atomic():
-        request.status = LinkRequest.Status.WITHDRAWN
-        request.decided_by = user_of(by)
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_by", "decided_at"])
-        audit.record("linkage.withdraw", obj=request, actor=by)
-    return request
+    return _close(by, request, LinkRequest.Status.WITHDRAWN, "linkage.withdraw")
 
 
 def unlink(*, by: Actor, case: Case) -> None:

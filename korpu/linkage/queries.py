@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from korpu.accounts.models import Organisation
 from korpu.cases import choices
 from korpu.cases import queries as case_queries
-from korpu.cases.models import Case, Person
+from korpu.cases.models import Case, Person, Section
 from korpu.core import access, audit, crypto
 from korpu.core.linking import Candidate
 from korpu.core.models import DataKey
@@ -115,6 +115,16 @@ def has_keys(person_ids: Iterable[int]) -> set[int]:
     return set(BlockingKey.objects.filter(person_id__in=list(person_ids)).values_list("person_id", flat=True))
 
 
+def identity_visible(user: Any, case_ids: list[int]) -> set[int]:
+    """The cases among these the user may see *with their identity section*: only for those may a
+    match name the case (a case seen for its services only must not be tied to a name)."""
+    if not case_ids:
+        return set()
+    org_ids = case_queries.victim_data_organisation_ids(user)
+    rows = case_queries.live_access(org_ids).filter(case_id__in=case_ids).values_list("case_id", "sections")
+    return {case_id for case_id, sections in rows if Section.IDENTITY in (sections or [])}
+
+
 # --- the duplicate check -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Match:
@@ -195,8 +205,7 @@ def find_matches(user: Any, record: matching.Record, *, exclude_person: int | No
     by_person = dict(scored)
     cases = list(Case.objects.filter(person_id__in=by_person).select_related("owner_organisation")
                  .only("pk", "number", "person_id", "owner_organisation"))
-    visible = set(case_queries.cases_visible_to(user).filter(pk__in=[c.pk for c in cases])
-                  .values_list("pk", flat=True))
+    visible = identity_visible(user, [c.pk for c in cases])
     matches = [Match(person_id=c.person_id, case_id=c.pk, case_number=c.number, organisation=c.owner_organisation,
                      comparison=by_person[c.person_id], visible=c.pk in visible) for c in cases]
     matches.sort(key=lambda m: (-m.score, not m.visible, m.organisation.name, m.case_id))
@@ -262,8 +271,7 @@ def linked_records(user: Any, case: Case) -> list[LinkedRecord]:
     cases = list(Case.objects.filter(person_id__in=others.values("person_id")).select_related("owner_organisation")
                  .only("pk", "number", "person_id", "owner_organisation"))
     linked_at = dict(others.values_list("person_id", "linked_at"))
-    visible = set(case_queries.cases_visible_to(user).filter(pk__in=[c.pk for c in cases])
-                  .values_list("pk", flat=True))
+    visible = identity_visible(user, [c.pk for c in cases])
     rows = [LinkedRecord(organisation=c.owner_organisation, case_id=c.pk if c.pk in visible else None,
                          case_number=c.number if c.pk in visible else None,
                          linked_at=max(linked_at.get(c.person_id, mine.linked_at), mine.linked_at)) for c in cases]
