@@ -1,4 +1,5 @@
-"""The ``korpu`` command: demo, serve, manage, audit verify, keys rotate/generate, import/export htcds.
+"""The ``korpu`` command: demo, serve, manage, audit verify, keys rotate/generate, import/export htcds,
+linkage evaluate.
 
 Verbs are thin: parse, call a kernel function or an action, print. Each has ``--help``.
 """
@@ -354,6 +355,31 @@ def cmd_linkage_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- linkage -----------------------------------------------------------------------------------
+def cmd_linkage_evaluate(args: argparse.Namespace) -> int:
+    """Pure Python: no Django setup, no database (the matcher is korpu.linkage, the file is labelled)."""
+    import time
+
+    from korpu.linkage import evaluation, matching
+
+    started = time.perf_counter()
+    try:
+        labelled = evaluation.read_labelled(args.file)
+    except evaluation.EvaluationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    progress, advance = _progress(len(labelled.records), "Linking records")
+    progress.console.stderr = True
+    with progress:
+        result = matching.link(labelled.records, progress=advance)
+    seconds = time.perf_counter() - started
+    metrics = evaluation.score(labelled, result)
+    print(f"records={len(labelled.records)} true_pairs={metrics.true_pairs} compared={result.compared} "
+          f"true_positive_pairs={metrics.true_positive_pairs}")
+    print(metrics.line(seconds))
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="korpu", description="Körpü — counter-trafficking information system")
@@ -421,6 +447,17 @@ def build_parser() -> argparse.ArgumentParser:
     generate = keys_sub.add_parser("generate", help="print a new random master key (base64)")
     generate.set_defaults(func=cmd_keys_generate)
 
+    linkage_parser = sub.add_parser("linkage", help="record linkage: one person across organisations and scripts")
+    linkage_sub = linkage_parser.add_subparsers(dest="linkage_verb", required=True, metavar="VERB")
+    linkage_evaluate = linkage_sub.add_parser(
+        "evaluate", help="measure the matcher on a labelled CSV (no database needed)",
+        description="Link the records of a labelled CSV (header record_id,cluster_id,given_name,surname,patronymic,"
+                    "birth_date,sex,citizenship,document_number) with the production matcher and print pairwise "
+                    "precision, recall and F1 against cluster_id. The last line is exactly "
+                    "'precision=P recall=R f1=F pairs=N seconds=S'. Exit 2 naming the line on a bad file.")
+    linkage_evaluate.add_argument("file", metavar="FILE.csv", help="the labelled records (UTF-8)")
+    linkage_evaluate.set_defaults(func=cmd_linkage_evaluate)
+
     import_parser = sub.add_parser("import", help="import cases from a file")
     import_sub = import_parser.add_subparsers(dest="import_verb", required=True, metavar="FORMAT")
     import_htcds = import_sub.add_parser(
@@ -463,8 +500,6 @@ def build_parser() -> argparse.ArgumentParser:
                                              "a leading '-' sorts descending (default: newest identified first)")
     export_htcds.set_defaults(func=cmd_export_htcds)
 
-    linkage_parser = sub.add_parser("linkage", help="record linkage: one person across organisations and scripts")
-    linkage_sub = linkage_parser.add_subparsers(dest="linkage_verb", required=True, metavar="VERB")
     linkage_run = linkage_sub.add_parser(
         "run", help="batch linkage over the whole registry: propose links as link requests (never confirms)",
         description="Read every person (decrypted inside this process only), write missing blocking keys, link "
