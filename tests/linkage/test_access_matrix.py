@@ -542,3 +542,19 @@ def test_every_reason_the_matcher_gives_is_shown_in_words():
 
     unlabelled = [code for code in matching.REASONS if code not in queries.REASON_LABELS]
     assert unlabelled == [], f"korpu/linkage/queries.py REASON_LABELS has no label for {unlabelled}"
+
+
+@pytest.mark.parametrize("answer", ["reject", "withdraw"])
+def test_a_confirmed_request_is_not_rejected_or_withdrawn_from_a_stale_copy(answer, world):
+    """Two answers at once (NGO 3 confirms while NGO 1 withdraws, or a second tab rejects): the second
+    must be refused, not overwrite "confirmed" while the two records stay linked."""
+    from django.core.exceptions import ValidationError
+
+    cast, request = world["cast"], world["request"]
+    stale = LinkRequest.objects.get(pk=request.pk)  # read by the other request before the confirmation
+    actions.link_confirm(by=cast["qht3"], request=request)
+    perform, by = (actions.link_reject, cast["qht3"]) if answer == "reject" else (actions.link_withdraw, cast["qht1"])
+    with pytest.raises(ValidationError):
+        perform(by=by, request=stale)
+    assert LinkRequest.objects.get(pk=request.pk).status == LinkRequest.Status.CONFIRMED
+    assert Membership.objects.count() == 2
