@@ -103,7 +103,8 @@ def test_linkage_story_ngo1_asks_ngo3_confirms_ngo2_learns_nothing(live_server, 
     assert AuditEvent.objects.filter(action="linkage.check", actor=qht1, object_id=str(mine.pk)).exists()
     screenshot(page, "linkage-possible-match.png")
 
-    # Both women are counted in the national figure until the records are linked.
+    # Both women are counted in the national figure (identified this year) until the records are linked.
+    assert mine.identified_on.year == theirs.identified_on.year == year
     before = persons_identified(year)
     assert before >= 2
 
