@@ -34,6 +34,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils import translation
 
 from korpu.accounts.demo import USERS as CAST_SPECS
 from korpu.cases import actions as case_actions
@@ -80,6 +81,8 @@ PAGES = {
     "linkage:request_detail": ("get", "request"), "linkage:request_confirm": ("post", "answer"),
     "linkage:request_reject": ("post", "answer"), "linkage:request_withdraw": ("post", "withdraw"),
     "linkage:tasks": ("get", "tasks"),
+    # The registration form's live check: a read sent as POST (the typed identifiers), answered 200.
+    "linkage:check_form": ("lookup", "victim"),
 }
 API_RULES = {
     "POST /api/v1/linkage/check": "victim",
@@ -181,7 +184,8 @@ def expectation(rule: str, username: str, refs: dict[str, Ref], world: dict[str,
 
 # --- payloads ------------------------------------------------------------------------------------
 def page_payload(name: str, world: dict[str, Any]) -> dict[str, Any]:
-    return {"linkage:request_create": {"organisation": world["cast"]["ngo3"].pk}}.get(name, {})
+    return {"linkage:request_create": {"organisation": world["cast"]["ngo3"].pk},
+            "linkage:check_form": {**PERSONS["case_a"], "birth_date": BIRTH.isoformat()}}.get(name, {})
 
 
 def api_payload(op: str, world: dict[str, Any]) -> dict[str, Any] | None:
@@ -262,23 +266,23 @@ def api_operations() -> list[tuple[str, list[str]]]:
 
 # --- the matrix ------------------------------------------------------------------------------------
 def check(client: Client, method: str, url: str, data: dict[str, Any] | None, verdict: str, *, api: bool,
-          user: Any, username: str, world: dict[str, Any], rule: str, context: str) -> None:
+          user: Any, username: str, world: dict[str, Any], rule: str, context: str, form: bool = False) -> None:
     before = snapshot()
     seq = last_seq()
     if verdict == "ok" and method == "POST":
         # Allowed writes run in a savepoint rolled back afterwards (the positive controls below prove
         # each one changes something from a fitting state).
         with transaction.atomic():
-            response = send(client, method, url, data, api=api)
+            response = send(client, method, url, data, api=api and not form)
             transaction.set_rollback(True)
     else:
-        response = send(client, method, url, data, api=api)
+        response = send(client, method, url, data, api=api and not form)
     status = response.status_code
     assert status not in (403, 500), f"{context}: {status}"
     shown = leaked(username, world, response.content)
     assert not shown, f"{context}: shows {shown}"
     if verdict == "anonymous":
-        if api:
+        if api and not form:
             assert status == 401, f"{context}: {status}"
         else:
             assert status == 302 and response["Location"].startswith(reverse("accounts:login")), f"{context}: {status}"
@@ -329,7 +333,12 @@ def test_the_linkage_page_matrix(username: str, world: dict[str, Any], login_as:
             label = ",".join(f"{k}={r.key}" for k, r in refs.items()) or "-"
             verdict = expectation(rule, username, refs, world)
             context = f"{username} {name} [{label}] (expect {verdict})"
-            if shape == "post":
+            if shape == "lookup":
+                wrong = client.get(url)
+                assert wrong.status_code == (302 if username == ANONYMOUS else 405), context
+                check(client, "POST", url, page_payload(name, world), verdict, api=True, user=user,
+                      username=username, world=world, rule=rule, context="POST " + context, form=True)
+            elif shape == "post":
                 wrong = client.get(url)
                 assert wrong.status_code == (302 if username == ANONYMOUS else 405), context
                 check(client, "POST", url, page_payload(name, world), verdict, api=False, user=user,
@@ -467,7 +476,8 @@ def test_the_asker_cannot_answer_its_own_request(world, login_as):
         assert response.status_code == 302
         assert denied_since(seq, qht1, (action,)), name
         page = client.get(response["Location"]).content.decode()
-        assert "Only the organisation that was asked can answer this request." in page
+        with translation.override(qht1.language):
+            assert translation.gettext("Only the organisation that was asked can answer this request.") in page
         seq = last_seq()
         api = client.post(f"/api/v1/linkage/requests/{request.pk}/{name.rsplit('_', 1)[1]}")
         assert api.status_code == 422 and denied_since(seq, qht1, (action,)), name
