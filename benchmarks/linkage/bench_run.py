@@ -50,10 +50,12 @@ def export(path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         while True:
-            persons = list(Person.objects.filter(pk__gt=last).order_by("pk")[:5000])
-            if not persons:
+            window = list(Person.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "data_key_id")[:5000])
+            if not window:
                 return count
-            crypto.preload_data_keys([p.data_key_id for p in persons])
+            crypto.preload_data_keys([key for _pk, key in window])
+            persons = list(Person.objects.filter(pk__gt=last, pk__lte=window[-1][0]).order_by("pk")
+                           .only(*queries.RECORD_FIELDS))
             for person in persons:
                 r = queries.record_of(person)
                 writer.writerow([r.id, r.id, r.given_name, r.surname, r.patronymic, r.birth_date, r.sex,
@@ -70,6 +72,7 @@ def main() -> int:
     parser.add_argument("--reindex", action="store_true", help="delete every blocking key first (all rewritten)")
     parser.add_argument("--keep", action="store_true", help="keep the link requests the run files")
     parser.add_argument("--skip-splink", action="store_true")
+    parser.add_argument("--reuse-csv", action="store_true", help="keep an export already written")
     args = parser.parse_args()
     _common.setup_django(args.database)
     from django.db import connection
@@ -78,7 +81,7 @@ def main() -> int:
 
     csv_path = Path(args.csv)
     started = time.perf_counter()
-    persons = export(csv_path)
+    persons = export(csv_path) if not (args.reuse_csv and csv_path.exists()) else sum(1 for _ in csv_path.open()) - 1
     print(f"exported {persons:,} persons in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
     if args.reindex:
         with connection.cursor() as cursor:

@@ -228,13 +228,14 @@ class RunSummary:
 def _load_records(batch: int, progress: Callable[[int], None] | None) -> list[matching.Record]:
     records: list[matching.Record] = []
     last = 0
-    fields = ("data_key", "given_name", "family_name", "patronymic", "birth_date", "document_number", "gender",
-              "citizenships")
     while True:
-        persons = list(Person.objects.filter(pk__gt=last).order_by("pk").only(*fields)[:batch])
-        if not persons:
+        # The identifiers decrypt as the rows load: unwrap the batch's data keys first, in one query.
+        window = list(Person.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "data_key_id")[:batch])
+        if not window:
             return records
-        crypto.preload_data_keys([p.data_key_id for p in persons])
+        crypto.preload_data_keys([key for _pk, key in window])
+        persons = list(Person.objects.filter(pk__gt=last, pk__lte=window[-1][0]).order_by("pk")
+                       .only(*queries.RECORD_FIELDS))
         unindexed = {p.pk for p in persons} - queries.has_keys(p.pk for p in persons)
         if unindexed:  # persons saved before record linkage existed: their keys are written now
             index_persons([p for p in persons if p.pk in unindexed])

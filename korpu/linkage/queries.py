@@ -73,6 +73,9 @@ def reason_labels(codes: Iterable[str]) -> list[str]:
 
 
 # --- records -----------------------------------------------------------------------------------
+RECORD_FIELDS = ("data_key", "given_name", "family_name", "patronymic", "birth_date", "document_number", "gender",
+                 "citizenships")
+
 def _sex(gender: str) -> str:
     sexes: dict[str, str] = {choices.Gender.FEMININE: "F", choices.Gender.MASCULINE: "M"}
     return sexes.get(gender, "")
@@ -171,10 +174,9 @@ def _scored(record: matching.Record, *, exclude: set[int]) -> tuple[list[tuple[i
     ids = list(ranked)
     if not ids:
         return [], []
-    persons = list(Person.objects.filter(pk__in=ids).only(
-        "data_key", "given_name", "family_name", "patronymic", "birth_date", "document_number", "gender",
-        "citizenships"))
-    crypto.preload_data_keys([p.data_key_id for p in persons])
+    # The identifiers decrypt as the rows load: unwrap the candidates' data keys first, in one query.
+    crypto.preload_data_keys(list(Person.objects.filter(pk__in=ids).values_list("data_key_id", flat=True)))
+    persons = list(Person.objects.filter(pk__in=ids).only(*RECORD_FIELDS))
     prepared = matching.prepare(record)
     found: list[tuple[int, matching.Comparison]] = []
     for person in persons:
