@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class Metrics:
                 f"pairs={self.predicted_pairs} seconds={seconds:.2f}")
 
 
+@lru_cache(maxsize=1 << 16)
 def _check_date(text: str) -> bool:
     import datetime as dt
 
@@ -173,7 +175,8 @@ def calibrate(labelled: Labelled, *, random_pairs: int = 200_000, seed: int = 0)
 
     ``m``: the share of each level among the true pairs where its field is known on both sides; ``u``: the
     same among random pairs of different people. Given name and surname swapped count against both fields.
-    A married woman's surname (``surname_differs_female``) is counted among pairs with a woman.
+    Surname levels are also counted apart for pairs with a woman (``surname_differs_female``: a married
+    surname) and without (``surname_differs_male``).
     """
     import random
 
@@ -208,13 +211,14 @@ def calibrate(labelled: Labelled, *, random_pairs: int = 200_000, seed: int = 0)
                 counts[code] += 1
                 if code == "names_swapped":
                     counts["given_swapped"] += 1
-                if code.startswith("surname_") and (a.female or b.female):
-                    known["surname_female"] += 1
-                    counts[code + "_female"] += 1
+                if code.startswith("surname_"):
+                    sex = "female" if a.female or b.female else "male"
+                    known["surname_" + sex] += 1
+                    counts[f"{code}_{sex}"] += 1
         out = {}
         for code, count in counts.items():
-            field = "surname_female" if code.endswith("_female") else "given" if code == "given_swapped" \
-                else _field(code)
+            field = "surname_female" if code.endswith("_female") else "surname_male" if code.endswith("_male") \
+                else "given" if code == "given_swapped" else _field(code)
             if code != "birth_date_missing":
                 out[code] = count / known[field]
         return out

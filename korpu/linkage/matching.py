@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -38,16 +39,16 @@ class Record:
     document_number: str = ""
 
 
-_SERIES_RE = re.compile(r"[A-Z]*")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
 class Prepared:
     """A record folded once for blocking and comparison. Fields are empty strings / 0 when unknown."""
 
-    __slots__ = ("citizenship", "citizenship_u", "day", "document", "document_series", "female", "given",
-                 "given_as_surname", "given_sk", "given_u", "id", "month", "patronymic", "patronymic_sk",
-                 "patronymic_u", "sex", "surname", "surname_sk", "surname_u", "year")
+    __slots__ = ("citizenship", "citizenship_w", "day", "document", "document_series", "female", "given",
+                 "given_as_surname", "given_as_surname_sk", "given_sk", "given_w", "id", "month", "patronymic",
+                 "patronymic_sk", "patronymic_w", "sex", "surname", "surname_sk", "surname_w", "year")
 
     def __init__(self, record: Record) -> None:
         self.id = record.id
@@ -59,25 +60,29 @@ class Prepared:
         self.patronymic_sk = skeleton(self.patronymic)
         # The given name as a surname would fold (for given name and surname swapped).
         self.given_as_surname = fold_surname(record.given_name)
+        self.given_as_surname_sk = skeleton(self.given_as_surname)
         self.year, self.month, self.day = _date_parts(record.birth_date)
         sex = record.sex.strip().upper()
         self.sex = sex if sex in ("F", "M") else ""
         self.citizenship = record.citizenship.strip().upper()
         self.document = fold_document(record.document_number)
-        self.document_series = _SERIES_RE.match(self.document)[0]  # type: ignore[index]  # always matches
+        document = self.document
+        self.document_series = document[: len(document) - len(document.lstrip(_LETTERS))] if document else ""
         surname_fold = fold(record.surname)
         self.female = self.sex == "F" or (self.sex == "" and surname_fold.endswith(("ova", "ava", "ina", "ska")))
-        # u of an exact agreement on this value: the table's average, or the value's frequency in a batch.
-        self.given_u = WEIGHTS_U_EXACT["given"]
-        self.surname_u = WEIGHTS_U_EXACT["surname"]
-        self.patronymic_u = WEIGHTS_U_EXACT["patronymic"]
-        self.citizenship_u = M_U["citizenship_same"][1]
+        # The weight of an exact agreement on this value: from the table's average u, or (link) from the
+        # value's frequency in the batch.
+        self.given_w = WEIGHTS["given_exact"]
+        self.surname_w = WEIGHTS["surname_exact"]
+        self.patronymic_w = WEIGHTS["patronymic_exact"]
+        self.citizenship_w = WEIGHTS["citizenship_same"]
 
     def __repr__(self) -> str:
         return (f"Prepared({self.id!r}, {self.given!r}, {self.surname!r}, {self.patronymic!r}, "
                 f"{self.year}-{self.month}-{self.day}, {self.sex!r}, {self.citizenship!r}, {self.document!r})")
 
 
+@lru_cache(maxsize=1 << 16)
 def _date_parts(text: str) -> tuple[int, int, int]:
     match = _DATE_RE.match(text)
     if not match:
@@ -123,7 +128,8 @@ def blocking_keys(record: Record | Prepared) -> list[tuple[str, str]]:
     p = _prepared(record)
     keys: list[tuple[str, str]] = []
     given, surname, year = p.given_sk, p.surname_sk, p.year
-    low, high = sorted((p.month, p.day)) if p.day else (0, 0)
+    month, day = p.month, p.day
+    low, high = (month, day) if month <= day else (day, month)
     if surname and given and year:
         keys.append(("linkage.surname_year", f"{surname}|{given[0]}|{year}"))
     if given and low:
@@ -131,7 +137,8 @@ def blocking_keys(record: Record | Prepared) -> list[tuple[str, str]]:
     if surname and low:
         keys.append(("linkage.surname_dob", f"{surname}|{low}|{high}"))
     if given and surname:
-        first, second = sorted((skeleton(p.given_as_surname), surname))
+        first, second = (p.given_as_surname_sk, surname) if p.given_as_surname_sk <= surname \
+            else (surname, p.given_as_surname_sk)
         keys.append(("linkage.names", f"{first}|{second}"))
     if given and p.patronymic_sk and year:
         keys.append(("linkage.given_patronymic", f"{given}|{p.patronymic_sk}|{year}"))
@@ -150,18 +157,18 @@ def blocking_keys(record: Record | Prepared) -> list[tuple[str, str]]:
 # value's share of the batch (a frequent name is weak evidence), the tables' average u otherwise.
 M_U: dict[str, tuple[float, float]] = {
     "given_exact": (0.86, 0.032),
-    "given_similar": (0.076, 0.0061),  # skeleton equal or Jaro-Winkler ≥ 0.92
-    "given_close": (0.011, 0.0117),  # Jaro-Winkler ≥ 0.85
-    "given_differs": (0.0068, 0.95),
+    "given_similar": (0.067, 0.0041),  # Jaro-Winkler ≥ 0.92 on the folded forms
+    "given_close": (0.02, 0.0125),  # Jaro-Winkler ≥ 0.85
+    "given_differs": (0.0078, 0.95),
     "surname_exact": (0.80, 0.0145),
-    "surname_similar": (0.082, 0.0063),
-    "surname_close": (0.0065, 0.0083),
-    "surname_differs": (0.065, 0.97),
-    "surname_differs_female": (0.125, 0.97),  # a married surname: milder
+    "surname_similar": (0.078, 0.0031),
+    "surname_close": (0.01, 0.0087),
+    "surname_differs": (0.005, 0.975),  # a man (or sex unknown): a typo beyond Jaro-Winkler 0.85, rare
+    "surname_differs_female": (0.126, 0.973),  # a woman: a married surname, milder
     "names_swapped": (0.05, 0.000115),  # replaces the given name and surname levels
     "patronymic_exact": (0.907, 0.027),
-    "patronymic_similar": (0.06, 0.0066),
-    "patronymic_close": (0.029, 0.0108),
+    "patronymic_similar": (0.051, 0.0026),
+    "patronymic_close": (0.038, 0.0131),
     "patronymic_differs": (0.0036, 0.956),
     "birth_date_exact": (0.71, 0.000041),
     "birth_date_day_month_swapped": (0.02, 0.000009),
@@ -181,18 +188,19 @@ M_U: dict[str, tuple[float, float]] = {
     "document_differs": (0.01, 0.99994),  # floor: a person may hold more than one document
 }
 WEIGHTS: dict[str, float] = {level: math.log2(m / u) for level, (m, u) in M_U.items()}
-WEIGHTS_U_EXACT: dict[str, float] = {field: M_U[f"{field}_exact"][1] for field in ("given", "surname", "patronymic")}
-_M_EXACT: dict[str, float] = {field: M_U[f"{field}_exact"][0] for field in ("given", "surname", "patronymic")}
-_M_CITIZENSHIP = M_U["citizenship_same"][0]
+_M_EXACT: dict[str, float] = {"given": M_U["given_exact"][0], "surname": M_U["surname_exact"][0],
+                              "patronymic": M_U["patronymic_exact"][0], "citizenship": M_U["citizenship_same"][0]}
 _YEARS = 61  # birth years a registry spans, for the partial-date u
 
 
-
-def prior_for(records: int, duplicates: float = 0.9) -> float:
+def prior_for(records: int, duplicates: float = 0.5) -> float:
     """log2 prior odds that two records of a registry of ``records`` are one person.
 
     u above is the chance of agreement between random pairs, so the prior is the share of random pairs that
     are one person: about ``duplicates`` (other records of the same person per record) over the registry size.
+    The synthetic registry has 0.9; 0.5 is what makes the posteriors match the observed share of true pairs
+    (scores 0.5–0.6 are right about half the time): fields of one family are not independent (a sister shares
+    surname, patronymic and often a birth year), so summed weights are about one bit over-confident.
     """
     return math.log2(duplicates / max(records, 100))
 
@@ -211,8 +219,8 @@ REASONS: tuple[str, ...] = (
     "document_exact", "document_close", "document_near", "document_differs",
 )
 
-POSSIBLE = 0.5
-MATCH = 0.9
+POSSIBLE = 0.2
+MATCH = 0.6
 
 
 @dataclass(frozen=True)
@@ -222,66 +230,73 @@ class Comparison:
     reasons: tuple[str, ...]
 
 
+W = WEIGHTS
 _jw = JaroWinkler.normalized_similarity
 _lev = Levenshtein.distance
-W = WEIGHTS
+_DATE_PARTIAL_YEAR = math.log2(M_U["birth_date_partial"][0] * _YEARS)
+_DATE_PARTIAL_MONTH = math.log2(M_U["birth_date_partial"][0] * _YEARS * 12)
+_SIMILAR, _CLOSE = 0.92, 0.85
+_W_GIVEN = (WEIGHTS["given_similar"], WEIGHTS["given_close"], WEIGHTS["given_differs"])
+_W_SURNAME = (WEIGHTS["surname_similar"], WEIGHTS["surname_close"], WEIGHTS["surname_differs"])
+_W_PATRONYMIC = (WEIGHTS["patronymic_similar"], WEIGHTS["patronymic_close"], WEIGHTS["patronymic_differs"])
+_W_SURNAME_DIFFERS_FEMALE = WEIGHTS["surname_differs_female"]
+_LEVEL = ("exact", "similar", "close", "differs")
 
 
-def _name_level(field: str, x: str, y: str, x_sk: str, y_sk: str) -> str:
+def _level(x: str, y: str) -> int:
+    """0 exact (fold equal), 1 similar (Jaro-Winkler ≥ 0.92), 2 close (≥ 0.85), 3 differs."""
     if x == y:
-        return "exact"
-    if x_sk == y_sk:
-        return "similar"
-    sim = _jw(x, y)
-    if sim >= 0.92:
-        return "similar"
-    if sim >= 0.85:
-        return "close"
-    return "differs"
-
-
-def _exact_weight(field: str, u: float) -> float:
-    return math.log2(_M_EXACT[field] / u)
+        return 0
+    sim = _jw(x, y, score_cutoff=_CLOSE)
+    return 1 if sim >= _SIMILAR else 2 if sim else 3
 
 
 def _weigh(a: Prepared, b: Prepared, reasons: list[str] | None) -> float:
-    """The match weight (log2 Bayes factor, without the prior); appends the reason codes to ``reasons``."""
+    """The match weight (log2 Bayes factor, without the prior); appends the reason codes to ``reasons``.
+
+    The one scoring function of compare() and link(): per field, the weight of its comparison level.
+    """
     w = 0.0
-    # Names: given name and surname, or both swapped.
-    g = _name_level("given", a.given, b.given, a.given_sk, b.given_sk) if a.given and b.given else ""
-    s = _name_level("surname", a.surname, b.surname, a.surname_sk, b.surname_sk) if a.surname and b.surname else ""
-    if (g in ("differs", "close") and s in ("differs", "close")
-            and _jw(a.given_as_surname, b.surname) >= 0.85 and _jw(b.given_as_surname, a.surname) >= 0.85):
+    g = _level(a.given, b.given) if a.given and b.given else -1
+    s = _level(a.surname, b.surname) if a.surname and b.surname else -1
+    if (g >= 2 and s >= 2 and _jw(a.given_as_surname, b.surname) >= _CLOSE
+            and _jw(b.given_as_surname, a.surname) >= _CLOSE):
         w += W["names_swapped"]
         if reasons is not None:
             reasons.append("names_swapped")
     else:
-        if g:
-            w += _exact_weight("given", max(a.given_u, b.given_u)) if g == "exact" else W["given_" + g]
+        if g >= 0:
+            w += (a.given_w if a.given_w < b.given_w else b.given_w) if g == 0 else _W_GIVEN[g - 1]
             if reasons is not None:
-                reasons.append("given_" + g)
-        if s:
-            if s == "exact":
-                w += _exact_weight("surname", max(a.surname_u, b.surname_u))
-            elif s == "differs" and (a.female or b.female):
-                w += W["surname_differs_female"]
+                reasons.append("given_" + _LEVEL[g])
+        if s >= 0:
+            if s == 0:
+                w += a.surname_w if a.surname_w < b.surname_w else b.surname_w
+            elif s == 3 and (a.female or b.female):
+                w += _W_SURNAME_DIFFERS_FEMALE
             else:
-                w += W["surname_" + s]
+                w += _W_SURNAME[s - 1]
             if reasons is not None:
-                reasons.append("surname_" + s)
+                reasons.append("surname_" + _LEVEL[s])
     if a.patronymic and b.patronymic:
-        p = _name_level("patronymic", a.patronymic, b.patronymic, a.patronymic_sk, b.patronymic_sk)
-        w += _exact_weight("patronymic", max(a.patronymic_u, b.patronymic_u)) if p == "exact" \
-            else W["patronymic_" + p]
+        p = _level(a.patronymic, b.patronymic)
+        w += (a.patronymic_w if a.patronymic_w < b.patronymic_w else b.patronymic_w) if p == 0 \
+            else _W_PATRONYMIC[p - 1]
         if reasons is not None:
-            reasons.append("patronymic_" + p)
+            reasons.append("patronymic_" + _LEVEL[p])
     # Birth date: compare only the parts both records know.
-    date = _date_level(a, b)
-    if date == "birth_date_partial":
-        known = 1 / (_YEARS * (12 if a.month and b.month else 1))
-        w += math.log2(M_U["birth_date_partial"][0] / known)
-    elif date != "birth_date_missing":
-        w += W[date]
+    if a.year and b.year:
+        if a.day and b.day and a.year == b.year and a.month == b.month and a.day == b.day:
+            date = "birth_date_exact"
+            w += W[date]
+        else:
+            date = _date_level(a, b)
+            if date == "birth_date_partial":
+                w += _DATE_PARTIAL_MONTH if a.month and b.month else _DATE_PARTIAL_YEAR
+            else:
+                w += W[date]
+    else:
+        date = "birth_date_missing"
     if reasons is not None:
         reasons.append(date)
     if a.sex and b.sex:
@@ -295,7 +310,7 @@ def _weigh(a: Prepared, b: Prepared, reasons: list[str] | None) -> float:
                 reasons.append("sex_differs")
     if a.citizenship and b.citizenship:
         if a.citizenship == b.citizenship:
-            w += math.log2(_M_CITIZENSHIP / max(a.citizenship_u, b.citizenship_u))
+            w += a.citizenship_w if a.citizenship_w < b.citizenship_w else b.citizenship_w
             if reasons is not None:
                 reasons.append("citizenship_same")
         else:
@@ -315,10 +330,8 @@ def _weigh(a: Prepared, b: Prepared, reasons: list[str] | None) -> float:
 
 
 def _date_level(a: Prepared, b: Prepared) -> str:
-    if not a.year or not b.year:
-        return "birth_date_missing"
-    full = a.day and b.day  # a day is only parsed with its month
-    if full:
+    """The birth date level of two records that both know a year (exact agreement is checked before)."""
+    if a.day and b.day:  # a day is only parsed with its month
         if a.year == b.year:
             if a.month == b.month:
                 return "birth_date_exact" if a.day == b.day else "birth_year_month_same"
@@ -328,9 +341,12 @@ def _date_level(a: Prepared, b: Prepared) -> str:
         if abs(a.year - b.year) == 1:
             return "birth_year_close" if a.month == b.month and a.day == b.day else "birth_year_near"
         return "birth_date_differs"
-    # Partial on at least one side: the year, and the month when both know it.
-    if a.year != b.year or (a.month and b.month and a.month != b.month):
+    # Partial on at least one side: the year, and the month when both know it (or one's month is the other's
+    # day: a day/month swap).
+    if a.year != b.year:
         return "birth_year_near" if abs(a.year - b.year) == 1 else "birth_date_differs"
+    if a.month and b.month and a.month != b.month and a.month != b.day and b.month != a.day:
+        return "birth_date_differs"
     return "birth_date_partial"
 
 
@@ -370,7 +386,7 @@ def contradicts(a: Record | Prepared, b: Record | Prepared) -> bool:
 
 
 # --- batch linkage -----------------------------------------------------------------------------------------
-BLOCK_CAP = 400  # a block with more records is skipped: its pairs are meant to meet in a more selective one
+BLOCK_CAP = 20  # link() splits a larger block by more attributes (_SPLITS), or skips it when none is left
 CLUSTER_CAP = 12  # no person is expected to have more records than this in one batch
 
 
@@ -381,38 +397,107 @@ class LinkResult:
     compared: int  # candidate pairs scored
 
 
+# Pseudo-records of the table's average u blended into a batch's frequencies: a small batch leans on the table,
+# a large one on its own counts.
+_PSEUDO_RECORDS = 100
+
+
 def _frequencies(prepared: list[Prepared]) -> None:
-    """Replace the names' exact-agreement u by each value's share of the batch (floored)."""
+    """Weigh an exact agreement on a name or citizenship by the value's share of the batch (its u)."""
     n = len(prepared)
-    if n < 1000:  # too few records to estimate from; keep the table's average
-        return
     for field in ("given", "surname", "patronymic", "citizenship"):
         counts = Counter(getattr(p, field) for p in prepared)
         present = n - counts.pop("", 0)
         if not present:
             continue
-        floor = 0.5 / present
-        share = {value: max(count / present, floor) for value, count in counts.items()}
-        attr = field + "_u"
+        m = _M_EXACT[field]
+        average = M_U["citizenship_same" if field == "citizenship" else field + "_exact"][1]
+        weight = {value: math.log2(m * (present + _PSEUDO_RECORDS) / (count + _PSEUDO_RECORDS * average))
+                  for value, count in counts.items()}
+        attr = field + "_w"
         for p in prepared:
             value = getattr(p, field)
             if value:
-                setattr(p, attr, share[value])
+                setattr(p, attr, weight[value])
+
+
+def _month(p: Prepared) -> str:
+    return str(p.month) if p.month else ""
+
+
+def _year(p: Prepared) -> str:
+    return str(p.year) if p.year else ""
+
+
+def _patronymic(p: Prepared) -> str:
+    return p.patronymic_sk
+
+
+def _given_initial(p: Prepared) -> str:
+    return p.given_sk[:1]
+
+
+def _surname_initial(p: Prepared) -> str:
+    return p.surname_sk[:1]
+
+
+# How link() splits a block over BLOCK_CAP, per purpose: one or more chains of attributes, each chain tried in
+# order until the parts are small enough. A record without the attribute leaves that chain's parts: in a block
+# that large it has too little evidence to reach MATCH by that route. Given name and surname (no date) split
+# both by patronymic and by year, so a pair that lacks one of them still meets by the other.
+_Split = Callable[[Prepared], str]
+_SPLITS: dict[str, tuple[tuple[_Split, ...], ...]] = {
+    "linkage.names": ((_patronymic, _month), (_year, _month)),
+    "linkage.surname_year": ((_month, _patronymic),),
+    "linkage.surname_dob": ((_given_initial, _patronymic),),
+    "linkage.given_patronymic": ((_month, _surname_initial),),
+    "linkage.given_dob": ((_surname_initial,),),
+}
+
+
+def _blocks(prepared: list[Prepared], purpose: str, members: list[int]) -> list[list[int]]:
+    if len(members) <= BLOCK_CAP:
+        return [members]
+    return [block for chain in _SPLITS.get(purpose, ()) for block in _split(prepared, members, chain)]
+
+
+def _split(prepared: list[Prepared], members: list[int], splits: Sequence[_Split]) -> list[list[int]]:
+    """The block itself if small enough, else its parts by the next splitting attribute (none left: dropped)."""
+    if len(members) <= BLOCK_CAP:
+        return [members]
+    if not splits:
+        return []
+    parts: dict[str, list[int]] = {}
+    attribute = splits[0]
+    for i in members:
+        value = attribute(prepared[i])
+        if value:
+            parts.setdefault(value, []).append(i)
+    return [block for part in parts.values() if len(part) > 1 for block in _split(prepared, part, splits[1:])]
 
 
 def link(records: Sequence[Record], *, progress: Callable[[int], None] | None = None) -> LinkResult:
-    """Block, score and cluster a batch; ``progress(n)`` is called with records scored, len(records) in all."""
+    """Block, score and cluster a batch of records (the production matcher of the batch and the benchmark).
+
+    Scores use the batch's own name frequencies and ``prior_for(len(records))`` (at least 1000), so they can
+    differ from :func:`compare` with its defaults. ``progress(n)`` is called with the number of records whose
+    candidates were scored since the last call, len(records) in all (preparing and blocking come first and
+    take about a third of the time).
+    """
     prepared = [Prepared(record) for record in records]
     _frequencies(prepared)
     n = len(prepared)
     blocks: dict[tuple[str, str], list[int]] = {}
-    record_keys: list[list[tuple[str, str]]] = []
     for i, p in enumerate(prepared):
-        keys = blocking_keys(p)
-        record_keys.append(keys)
-        for key in keys:
+        for key in blocking_keys(p):
             blocks.setdefault(key, []).append(i)
-    usable = {key: members for key, members in blocks.items() if 2 <= len(members) <= BLOCK_CAP}
+    record_blocks: list[list[list[int]]] = [[] for _ in range(n)]
+    for (purpose, _text), members in blocks.items():
+        if len(members) > 1:
+            for block in _blocks(prepared, purpose, members):
+                for i in block:
+                    record_blocks[i].append(block)
+    del blocks
 
     candidates: list[tuple[float, int, int]] = []
     compared = 0
@@ -422,10 +507,8 @@ def link(records: Sequence[Record], *, progress: Callable[[int], None] | None = 
     threshold = math.log2(MATCH / (1 - MATCH)) - prior
     for i in range(n):
         seen: set[int] = set()
-        for key in record_keys[i]:
-            members = usable.get(key)
-            if members is not None:
-                seen.update(members[bisect_right(members, i):])
+        for members in record_blocks[i]:
+            seen.update(members[bisect_right(members, i):])
         a = prepared[i]
         for j in seen:
             weight = weigh(a, prepared[j], None)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from korpu.linkage.matching import (
     MATCH,
@@ -16,6 +21,7 @@ from korpu.linkage.matching import (
     link,
     prepare,
 )
+from tests.linkage.test_names import NAME, to_cyrillic
 
 LEYLA = Record("1", "Leyla", "Məmmədova", "Rəşid qızı", "1994-03-07", "F", "AZ", "AA1234567")
 
@@ -132,3 +138,35 @@ def test_link_refuses_to_chain_through_a_contradiction() -> None:
 def test_link_of_nothing() -> None:
     assert link([]).clusters == []
     assert link([LEYLA]).clusters == [[0]]
+
+
+def test_a_common_name_is_split_not_compared_with_everyone() -> None:
+    # 300 different women called Aysel Məmmədova, born on different days, and one of them twice.
+    records = [Record(str(k), "Aysel", "Məmmədova", "", f"{1950 + k % 60}-{1 + k % 12:02d}-{1 + k % 28:02d}", "F")
+               for k in range(300)]
+    records.append(Record("again", "Айсель", "Мамедова", "", records[7].birth_date, "F"))
+    result = link(records)
+    assert result.compared < 300 * 299 // 2 // 10
+    assert [(i, j) for i, j, _score in result.pairs] == [(7, 300)]
+    assert len(result.clusters) == 300
+
+
+def test_calibrate_counts_levels_among_true_and_random_pairs() -> None:
+    from korpu.linkage.evaluation import Labelled, calibrate
+
+    records = [LEYLA, *VARIANTS.values(), Record("o", "Elvin", "Quliyev", "Anar oğlu", "1988-01-15", "M", "AZ")]
+    table = calibrate(Labelled(records, ["L"] * (len(records) - 1) + ["E"]), random_pairs=50)
+    m, u = table["given_exact"]
+    assert 0.5 < m <= 1 and u == 0  # Leyla's records agree, Leyla and Elvin never
+    assert table["sex_differs"] == (0.0, 1.0)
+
+
+@given(NAME, NAME, NAME, st.dates(dt.date(1950, 1, 1), dt.date(2010, 12, 31)), st.sampled_from(["F", "M", ""]))
+@hsettings(max_examples=60, deadline=None)
+def test_a_record_and_its_cyrillic_copy_meet_and_match(given_name: str, surname: str, father: str,
+                                                      birth: dt.date, sex: str) -> None:
+    latin = Record("l", given_name, surname, f"{father} oğlu", birth.isoformat(), sex, "AZ")
+    cyrillic = Record("c", to_cyrillic(given_name), to_cyrillic(surname), f"{to_cyrillic(father)} оғлу",
+                      birth.isoformat(), sex, "AZ")
+    assert _shares_key(latin, cyrillic)
+    assert compare(latin, cyrillic).score >= MATCH
