@@ -9,7 +9,12 @@ On the same file, one after the other:
 * **Körpü**: ``korpu.linkage.matching.link(records)``, the production batch matcher, on
   ``Record(id, given_name, surname, patronymic, birth_date, sex, citizenship, document_number)``
   built from the CSV (blank fields as ""). Its clusters are lists of indexes into the input.
-* **Splink 5** on DuckDB, configured as its documentation recommends (``splink_baseline.py``).
+* **Splink 5** on DuckDB, configured as its documentation recommends (``splink_baseline.py``),
+  unsupervised (``splink``: u by sampling, m by EM on the file itself);
+* **Splink 5 with labels** (``splink_labels``): the same settings with m and u estimated from a
+  labelled training file (``--train``, default ``/tmp/linkage-train-seed1.csv``: seed 1, 20 000
+  identities — the file Körpü's weights were calibrated on), trained in the child before the clock
+  starts, as Körpü's calibration was done offline; λ is still estimated on the file.
 
 Both get the same pairwise metrics (``metrics.py``: a pair is predicted the same person when both
 records are in one predicted cluster; the truth is ``cluster_id``). ``seconds`` is wall time from
@@ -101,6 +106,25 @@ def run_splink_system(path: Path, threshold: float) -> tuple[dict[int, int], flo
                                "duckdb": duckdb.__version__, **stats}
 
 
+def run_splink_labels(path: Path, threshold: float, train: Path) -> tuple[dict[int, int], float, dict[str, Any]]:
+    """Splink with m and u from a labelled training file (trained here, outside the timed seconds)."""
+    import duckdb
+    import splink
+    from splink_baseline import run_splink, train_from_labels
+
+    if not train.exists():
+        raise SystemExit(f"{train} is missing: python benchmarks/linkage/generate.py --identities 20000 --seed 1 "
+                         f"--out {train}")
+    started = time.perf_counter()
+    model = train_from_labels(train)
+    train_seconds = time.perf_counter() - started
+    stats: dict[str, Any] = {}
+    clusters, seconds = run_splink(path, threshold=threshold, stats=stats, model=model)
+    return clusters, seconds, {"system": "splink_labels", "threshold": threshold, "splink": splink.__version__,
+                               "duckdb": duckdb.__version__, "train_file": str(train),
+                               "train_seconds": round(train_seconds, 2), **stats}
+
+
 # --- running ----------------------------------------------------------------------------------------------
 def evaluate(fn: Callable[[], tuple[dict[int, int], float, dict[str, Any]]], truth: dict[int, str]) -> dict[str, Any]:
     clusters, seconds, extra = fn()
@@ -161,7 +185,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("csv", type=Path)
     parser.add_argument("--label", default="", help="results file suffix (default: the file name after linkage-)")
-    parser.add_argument("--systems", default="korpu,splink", help="comma-separated: korpu, splink")
+    parser.add_argument("--systems", default="korpu,splink,splink_labels",
+                        help="comma-separated: korpu, splink (unsupervised), splink_labels (m, u from --train)")
+    parser.add_argument("--train", type=Path, default=Path("/tmp/linkage-train-seed1.csv"),
+                        help="labelled training file for splink_labels (generate.py --identities 20000 --seed 1)")
     parser.add_argument("--splink-threshold", type=float, default=None,
                         help="Splink's clustering threshold (default: splink_baseline.DEFAULT_THRESHOLD)")
     parser.add_argument("--in-process", action="store_true", help="no forked children (no peak memory)")
@@ -177,7 +204,8 @@ def main() -> int:
     truth = read_truth(args.csv)
     summary = file_summary(args.csv, truth)
     label = args.label or args.csv.stem.removeprefix("linkage-")
-    systems = {"korpu": lambda: run_korpu(args.csv), "splink": lambda: run_splink_system(args.csv, threshold)}
+    systems = {"korpu": lambda: run_korpu(args.csv), "splink": lambda: run_splink_system(args.csv, threshold),
+               "splink_labels": lambda: run_splink_labels(args.csv, threshold, args.train)}
     rows = []
     load_before = os.getloadavg()
     for name in args.systems.split(","):

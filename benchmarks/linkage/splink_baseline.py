@@ -30,8 +30,10 @@ guides on data preparation, blocking and training), not a straw man:
 * **Training**: λ from deterministic rules (given name + surname + birth date; document number;
   recall 0.5), u by random sampling (``max_pairs`` 5·10⁶, seed 1), m by EM on two blocking rules
   (given name + surname; full birth date; at most 10⁷ pairs each), as the tutorial does.
-* **Prediction** above match probability 0.5, connected components at ``--threshold`` (0.9 by
-  default; tuned once on the 20 000-identity file, see the README).
+* **Prediction** above match probability 0.5, connected components at ``--threshold`` (0.6 by
+  default: tuned once on the 20 000-identity file with ``--tune``, see the README).
+* ``--train FILE``: the supervised variant: m and u from the labelled file (``train_from_labels``),
+  outside the timed seconds; λ still estimated on the file.
 """
 
 from __future__ import annotations
@@ -77,12 +79,16 @@ def father_name(patronymic: str) -> str | None:
     return " ".join(words) or None
 
 
-def prepare(path: Path) -> dict[str, list]:
-    """Read the CSV and return columns for Splink (a pyarrow-ready dict)."""
+def prepare(path: Path, labels: bool = False) -> dict[str, list]:
+    """Read the CSV and return columns for Splink (a pyarrow-ready dict); ``labels`` keeps ``cluster_id``."""
     cols: dict[str, list] = {k: [] for k in ["unique_id", "given_name", "surname", "patronymic", "birth_date",
                                              "birth_year", "sex", "citizenship", "document_number"]}
+    if labels:
+        cols["cluster_id"] = []
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
+            if labels:
+                cols["cluster_id"].append(row["cluster_id"])
             cols["unique_id"].append(int(row["record_id"]))
             cols["given_name"].append(fold(row["given_name"]))
             cols["surname"].append(fold(row["surname"]))
@@ -153,9 +159,39 @@ def settings():
     )
 
 
+def train_from_labels(train_csv: str | Path) -> dict:
+    """The supervised variant's model: u by random sampling and m from ``cluster_id`` on a labelled file.
+
+    The same courtesy Körpü's matcher had (its m/u were calibrated on a labelled file of this generator,
+    seed 1, 20 000 identities): run once, offline, not part of the timed seconds. Returns the model dict
+    (``linker.misc.save_model_to_json``) that ``run_splink(model=...)`` loads.
+    """
+    import logging
+
+    import duckdb
+    import pyarrow as pa
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    con = duckdb.connect()
+    sdf = DuckDBAPI(connection=con).register(pa.table(prepare(Path(train_csv), labels=True)), table_name="train")
+    linker = Linker(sdf, settings(), log_level=logging.ERROR)
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
+    linker.training.estimate_m_from_label_column("cluster_id")
+    model = linker.misc.save_model_to_json()
+    con.close()
+    return model
+
+
 def run_splink(path: str | Path, threshold: float = DEFAULT_THRESHOLD, verbose: bool = False,
-               stats: dict | None = None, tune: list[float] | None = None) -> tuple[dict[int, int], float]:
-    """Cluster the registry at ``path`` with Splink 5 on DuckDB: ``({record_id: cluster}, seconds)``."""
+               stats: dict | None = None, tune: list[float] | None = None,
+               model: dict | None = None) -> tuple[dict[int, int], float]:
+    """Cluster the registry at ``path`` with Splink 5 on DuckDB: ``({record_id: cluster}, seconds)``.
+
+    Unsupervised (u by sampling, m by EM on this file) unless ``model`` (from :func:`train_from_labels`)
+    gives m and u; λ is estimated on this file either way (it depends on the registry's size).
+    """
+    import copy
     import logging
 
     import duckdb
@@ -170,14 +206,16 @@ def run_splink(path: str | Path, threshold: float = DEFAULT_THRESHOLD, verbose: 
     con = duckdb.connect()
     db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(table, table_name="registry")
-    linker = Linker(sdf, settings(), log_level=logging.INFO if verbose else logging.ERROR)
+    linker = Linker(sdf, copy.deepcopy(model) if model else settings(),
+                    log_level=logging.INFO if verbose else logging.ERROR)
 
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "birth_date"), block_on("document_number")], recall=0.5)
-    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"),
-                                                                       max_pairs=EM_MAX_PAIRS)
-    linker.training.estimate_parameters_using_expectation_maximisation(FULL_DATE_RULE, max_pairs=EM_MAX_PAIRS)
+    if model is None:
+        linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"),
+                                                                           max_pairs=EM_MAX_PAIRS)
+        linker.training.estimate_parameters_using_expectation_maximisation(FULL_DATE_RULE, max_pairs=EM_MAX_PAIRS)
 
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_THRESHOLD)
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
@@ -206,13 +244,16 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--verbose", "-v", action="store_true")
     parser.add_argument("--tune", action="store_true", help="also print the metrics at thresholds 0.5–0.99")
+    parser.add_argument("--train", type=Path, default=None,
+                        help="supervised variant: m and u from this labelled file (e.g. seed 1, 20 000 identities)")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from metrics import pairwise_metrics, read_truth
 
     stats: dict = {}
     tune = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99] if args.tune else None
-    clusters, seconds = run_splink(args.csv, args.threshold, args.verbose, stats, tune)
+    model = train_from_labels(args.train) if args.train else None
+    clusters, seconds = run_splink(args.csv, args.threshold, args.verbose, stats, tune, model)
     truth = read_truth(args.csv)
     for t, other in stats.get("tune", {}).items():
         m = pairwise_metrics(truth, other)
