@@ -367,16 +367,16 @@ def cmd_linkage_run(args: argparse.Namespace) -> int:
     from korpu.linkage import actions
 
     total = Person.objects.aggregate(n=Count("pk"))["n"]
-    console = _console()
     progress, advance = _progress(total, "Reading and indexing persons")
     with progress:
         loading = advance
         linking_task = progress.add_task("Linking", total=total)
         summary = actions.propose_links(by=SYSTEM, batch=args.batch, load_progress=loading,
                                         link_progress=lambda n: progress.advance(linking_task, n))
-    console.print(f"persons={summary.persons} compared={summary.compared} pairs={summary.pairs} "
-                  f"clusters={summary.clusters} already_linked={summary.already_linked} "
-                  f"proposed={summary.proposed} seconds={summary.seconds:.2f}")
+    # One plain line (not the console's, which wraps at the terminal's width): other tools read it.
+    print(f"persons={summary.persons} compared={summary.compared} pairs={summary.pairs} "
+          f"clusters={summary.clusters} already_linked={summary.already_linked} "
+          f"proposed={summary.proposed} seconds={summary.seconds:.2f}")
     return 0
 
 

@@ -39,16 +39,19 @@ def index_persons(persons: Sequence[Person]) -> int:
     saved = [p for p in persons if p.pk is not None]
     if not saved:
         return 0
+    # An erased person (key shredded) has nothing to index.
+    return _write_keys({p.pk: queries.record_of(p) for p in saved if p.given_name is not None},
+                       replace=[p.pk for p in saved])
+
+
+def _write_keys(records: dict[int, matching.Record], *, replace: list[int]) -> int:
     index = crypto.blind_indexer()
-    rows: list[BlockingKey] = []
-    for person in saved:
-        if person.given_name is None:  # erased (key shredded): nothing to index
-            continue
-        rows.extend(BlockingKey(person_id=person.pk, key=key)
-                    for key in queries.hashed_keys(queries.record_of(person), index))
+    rows = [BlockingKey(person_id=pk, key=key) for pk, record in records.items()
+            for key in queries.hashed_keys(record, index)]
     with transaction.atomic():
-        BlockingKey.objects.filter(person_id__in=[p.pk for p in saved]).delete()
-        BlockingKey.objects.bulk_create(rows, batch_size=2000)
+        if replace:
+            BlockingKey.objects.filter(person_id__in=replace).delete()
+        BlockingKey.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
 
@@ -234,21 +237,17 @@ def _load_records(batch: int, progress: Callable[[int], None] | None) -> list[ma
         if not window:
             return records
         crypto.preload_data_keys([key for _pk, key in window])
-        persons = list(Person.objects.filter(pk__gt=last, pk__lte=window[-1][0]).order_by("pk")
-                       .only(*queries.RECORD_FIELDS))
-        unindexed = {p.pk for p in persons} - queries.has_keys(p.pk for p in persons)
-        if unindexed:  # persons saved before record linkage existed: their keys are written now
-            index_persons([p for p in persons if p.pk in unindexed])
-        for person in persons:
-            try:
-                if person.given_name is not None:
-                    records.append(queries.record_of(person))
-            except crypto.KeyShredded:
-                pass
-        last = persons[-1].pk
+        rows = list(Person.objects.filter(pk__gt=last, pk__lte=window[-1][0]).order_by("pk")
+                    .values_list(*queries.ROW_FIELDS))
+        batch_records = {row[0]: queries.record_from_row(row) for row in rows if row[1] is not None}  # not erased
+        unindexed = set(batch_records) - queries.has_keys(batch_records)
+        if unindexed:  # persons saved before record linkage existed (or re-keyed): their keys are written now
+            _write_keys({pk: batch_records[pk] for pk in unindexed}, replace=[])
+        records.extend(batch_records.values())
+        last = window[-1][0]
         crypto.clear_key_cache()
         if progress is not None:
-            progress(len(persons))
+            progress(len(rows))
 
 
 def propose_links(*, by: Actor, batch: int = 5000, load_progress: Callable[[int], None] | None = None,

@@ -96,6 +96,18 @@ def record_of(person: Person) -> matching.Record:
         document_number=person.document_number or "")
 
 
+def record_from_row(row: tuple[Any, ...]) -> matching.Record:
+    """The matcher's view of a ``values_list(*ROW_FIELDS)`` row (decrypted as it loads): no model instance."""
+    pk, given, family, patronymic, birth, document, gender, citizenships = row
+    return matching.Record(id=str(pk), given_name=given or "", surname=family or "", patronymic=patronymic or "",
+                           birth_date=_date(birth), sex=_sex(gender), citizenship=(citizenships or [""])[0],
+                           document_number=document or "")
+
+
+ROW_FIELDS = ("pk", "given_name", "family_name", "patronymic", "birth_date", "document_number", "gender",
+              "citizenships")
+
+
 def record_from_fields(fields: Mapping[str, Any]) -> matching.Record:
     """The matcher's view of registration fields (the person part of a form, an API body or an import row)."""
     citizenships = fields.get("citizenships") or []
@@ -115,7 +127,8 @@ def hashed_keys(record: matching.Record | Any, index: Any = None) -> list[str]:
 
 
 def has_keys(person_ids: Iterable[int]) -> set[int]:
-    return set(BlockingKey.objects.filter(person_id__in=list(person_ids)).values_list("person_id", flat=True))
+    keyed = BlockingKey.objects.filter(person_id__in=list(person_ids)).values_list("person_id", flat=True)
+    return set(keyed.distinct())
 
 
 def identity_visible(user: Any, case_ids: list[int]) -> set[int]:
